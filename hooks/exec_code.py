@@ -1,0 +1,337 @@
+"""MkDocs hook: run each page's code at build time and show what it really prints.
+
+On a page, a fence opened with ```` ```python exec ```` is run; all such blocks of one page run
+in order in one fresh namespace, exactly as a reader pasting them into a new interpreter would.
+After each block (and after its annotation list, if any) the hook inserts what it printed, and
+the matplotlib figures it left open as inline SVG (``alt="..."`` on the fence is their text
+alternative). In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr), fmt)`` from the
+same run, so quoted numbers cannot drift from the code.
+
+A block that raises, warns, or a placeholder that fails, logs a warning: `mkdocs build --strict`
+fails. Results are cached in `.cache/exec/` (or $LINREG_BUILD_CACHE/exec/), keyed by the page's code, the placeholders, the
+torch and Python versions and the forced device, so unchanged pages are not rerun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import io
+import json
+import logging
+import os
+import platform
+import re
+import sys
+import tempfile
+import textwrap
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown import Markdown
+from mkdocs.structure.files import File
+
+log = logging.getLogger("mkdocs.hooks.exec_code")
+
+CACHE_FORMAT = "3"  # bump when what is cached changes shape
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+EXEC_INFO = re.compile(r"^\s*(?:python|py)\b(?P<opts>.*)$")
+OPTION = re.compile(r'(?P<key>[\w-]+)(?:="(?P<value>[^"]*)")?')
+INCLUDE = re.compile(r'--8<--\s+"(?P<file>[^":]+\.py)(?::[\w-]+)?"')
+PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>.+?)\s*(?:\|\s*(?P<fmt>[^{}|]*?)\s*)?\}\}")
+ANNOTATION_ITEM = re.compile(r"^(?P<indent>[ \t]*)\d+\.\s")
+PLOT_INK = "#010203"  # drawn text and axes colour, replaced by currentColor to follow the theme
+FIGURES: dict[str, str] = {}  # placeholder token -> inline SVG, filled while pages are read
+
+
+@dataclass
+class Block:
+    start: int  # index of the opening fence line
+    end: int  # index of the closing fence line
+    indent: str
+    code: str
+    opts: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# MkDocs events
+# ---------------------------------------------------------------------------------------------
+
+
+def on_files(files, config):
+    """Publish every snippet beside the pages, so a page can link to the whole runnable file."""
+    for path in sorted(snippet_dir(config).glob("*.py")):
+        files.append(File.generated(config, f"snippets/{path.name}", abs_src_path=str(path)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    scripts = sorted(set(INCLUDE.findall(markdown)))
+    lines = expand_snippets(markdown, config).split("\n")
+    blocks = find_exec_blocks(lines)
+    prose = prose_lines(lines)
+    placeholders = [m.group(0) for i in prose for m in PLACEHOLDER.finditer(lines[i])]
+    if not blocks and not placeholders:
+        return markdown
+    result = cached_run(page.file.src_uri, blocks, placeholders, config)
+    for message in result["problems"]:
+        log.warning("%s: %s", page.file.src_uri, message)
+    for i in prose:
+        lines[i] = PLACEHOLDER.sub(lambda m: result["values"].get(m.group(0), m.group(0)), lines[i])
+    lines = insert_outputs(lines, blocks, result["blocks"])
+    if blocks:
+        lines = insert_run_note(lines, result, scripts)
+    return "\n".join(lines)
+
+
+def on_page_content(html, page, config, files):
+    """Swap figure placeholders (plain paragraphs) for the inline SVG they stand for."""
+    for token in set(re.findall(r"<p>(EXECFIGURE\w+)</p>", html)):
+        html = html.replace(f"<p>{token}</p>", FIGURES[token])
+    return html
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the page
+# ---------------------------------------------------------------------------------------------
+
+
+def snippet_dir(config) -> Path:
+    return Path(config.config_file_path).parent / "snippets"
+
+
+def expand_snippets(markdown: str, config) -> str:
+    """Resolve `--8<--` includes with pymdownx.snippets itself, configured as in mkdocs.yml."""
+    settings = dict(config.mdx_configs.get("pymdownx.snippets", {}))
+    md = Markdown(extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": settings})
+    return "\n".join(md.preprocessors["snippet"].run(markdown.split("\n")))
+
+
+def fences(lines):
+    """Yield (start, end, indent, fence, info) for every fenced block, outermost only."""
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence = m["indent"], m["fence"]
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), len(lines) - 1)
+        yield i, end, indent, fence, m["info"]
+        i = end + 1
+
+
+def find_exec_blocks(lines) -> list[Block]:
+    blocks = []
+    for start, end, indent, _fence, info in fences(lines):
+        m = EXEC_INFO.match(info)
+        if not m:
+            continue
+        opts = {o["key"]: o["value"] for o in OPTION.finditer(m["opts"])}
+        if "exec" not in opts:
+            continue
+        body = [line[len(indent):] if line.startswith(indent) else line.lstrip()
+                for line in lines[start + 1:end]]
+        blocks.append(Block(start, end, indent, textwrap.dedent("\n".join(body)), opts))
+    return blocks
+
+
+def prose_lines(lines) -> list[int]:
+    """Indexes of the lines outside fenced code, where placeholders are allowed."""
+    inside = set()
+    for start, end, *_ in fences(lines):
+        inside.update(range(start, end + 1))
+    return [i for i in range(len(lines)) if i not in inside]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running, with a cache
+# ---------------------------------------------------------------------------------------------
+
+
+def cache_key(blocks, placeholders) -> str:
+    facts = {
+        "format": CACHE_FORMAT,
+        "hook": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "torch": importlib.metadata.version("torch"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "device": os.environ.get("LINREG_DEVICE", ""),
+        "code": [(b.code, b.opts.get("alt", "")) for b in blocks],
+        "placeholders": placeholders,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def cached_run(src_uri, blocks, placeholders, config) -> dict:
+    root = os.environ.get("LINREG_BUILD_CACHE") or Path(config.config_file_path).parent / ".cache"
+    path = Path(root) / "exec" / f"{cache_key(blocks, placeholders)}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    result = run_page(src_uri, blocks, placeholders)
+    if not result["problems"]:  # never cache a failure: the next build must show it again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def run_page(src_uri, blocks, placeholders) -> dict:
+    """Run the blocks in order in one namespace, in a scratch directory; capture what they print."""
+    namespace = {"__name__": "__main__"}
+    results, problems = [], []
+    with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), plot_style(blocks):
+        for n, block in enumerate(blocks, 1):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    exec(compile(block.code, f"<{src_uri}, block {n}>", "exec"), namespace)
+                except BaseException as error:  # noqa: BLE001 - report, don't crash the build
+                    tb = traceback.TracebackException.from_exception(error)
+                    tb.stack = traceback.StackSummary.from_list(
+                        [f for f in tb.stack if f.filename != __file__])
+                    tb = "".join(tb.format())
+                    problems.append(f"code block {n} raised:\n{tb}")
+                    out.write(tb)
+            problems += [f"code block {n} warned: {w.category.__name__}: {w.message}" for w in caught]
+            results.append({"output": out.getvalue(), "figures": take_figures(block, src_uri, n, problems)})
+            if problems:
+                break
+        values = {}
+        for text in placeholders:
+            m = PLACEHOLDER.fullmatch(text)
+            try:
+                values[text] = format(eval(m["expr"], namespace), m["fmt"] or "")  # noqa: S307
+            except Exception as error:  # noqa: BLE001
+                problems.append(f"placeholder {text} failed: {type(error).__name__}: {error}")
+    return {"blocks": results, "values": values, "problems": problems, "device": run_device(),
+            "torch": importlib.metadata.version("torch")}
+
+
+def run_device() -> str:
+    """The device the lesson's pick_device() chose in this process (what the pages' code used)."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "snippets"))
+    try:
+        import linreg
+
+        return str(linreg.pick_device())
+    finally:
+        sys.path.pop(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def plot_style(blocks):
+    """Theme-neutral matplotlib defaults, only when a page uses matplotlib."""
+    if not any("matplotlib" in b.code for b in blocks):
+        yield
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ink = {k: PLOT_INK for k in ("text.color", "axes.labelcolor", "axes.edgecolor",
+                                 "xtick.color", "ytick.color", "grid.color")}
+    style = {**ink, "grid.alpha": 0.25, "figure.facecolor": "none", "axes.facecolor": "none",
+             "savefig.transparent": True, "legend.framealpha": 0, "svg.fonttype": "none",
+             "font.size": 11, "figure.figsize": (7, 4)}
+    with matplotlib.rc_context(style):
+        yield
+
+
+def take_figures(block, src_uri, n, problems) -> list[str]:
+    """Render and close every figure the block left open; return them as inline SVG."""
+    if "matplotlib.pyplot" not in sys.modules:
+        return []
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    svgs = []
+    for k, num in enumerate(plt.get_fignums(), 1):
+        alt = block.opts.get("alt")
+        if not alt:
+            problems.append(f"code block {n} draws a figure but its fence has no alt=\"...\" text")
+            alt = ""
+        buf = io.StringIO()
+        with matplotlib.rc_context({"svg.hashsalt": f"{src_uri}-{n}-{k}"}):
+            plt.figure(num).savefig(buf, format="svg", bbox_inches="tight",
+                                    metadata={"Date": None, "Creator": None})
+        svg = buf.getvalue()
+        svg = svg[svg.index("<svg"):].replace(PLOT_INK, "currentColor")
+        svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
+                     lambda m: f'<svg {m[1]}role="img" aria-label="{escape_attr(alt)}"', svg, count=1)
+        svg = re.sub(r"(<svg[^>]*>)", lambda m: f"{m[1]}<title>{escape_attr(alt)}</title>", svg, count=1)
+        svgs.append(f'<figure class="exec-plot">{svg}</figure>')
+    plt.close("all")
+    return svgs
+
+
+def escape_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the page
+# ---------------------------------------------------------------------------------------------
+
+
+def insert_outputs(lines, blocks, results) -> list[str]:
+    """Strip the hook's options from each fence and put the block's output (and plots) after it."""
+    out, pos = [], 0
+    for block, result in zip(blocks, results):
+        out += lines[pos:block.start]
+        opening = FENCE.match(lines[block.start])
+        kept = [o.group(0) for o in OPTION.finditer(EXEC_INFO.match(opening["info"])["opts"])
+                if o["key"] not in {"exec", "alt"}]
+        out.append(f"{block.indent}{opening['fence']}python {' '.join(kept)}".rstrip())
+        out += lines[block.start + 1:block.end + 1]
+        pos = block.end + 1
+        pos = copy_annotation_list(lines, pos, block.indent, out)
+        out += output_fence(result["output"], block.indent)
+        for k, svg in enumerate(result["figures"]):
+            token = f"EXECFIGURE{hashlib.sha256(svg.encode()).hexdigest()[:16]}{k}"
+            out += ["", f"{block.indent}{token}", ""]
+            FIGURES[token] = svg
+    return out + lines[pos:]
+
+
+def copy_annotation_list(lines, pos, indent, out) -> int:
+    """Material wants a code block's annotation list right after it; keep it there."""
+    j = pos
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    m = ANNOTATION_ITEM.match(lines[j]) if j < len(lines) else None
+    if not m or m["indent"] != indent:
+        return pos
+    end = j
+    while end < len(lines) and (not lines[end].strip() or ANNOTATION_ITEM.match(lines[end])
+                                or lines[end].startswith(indent + "    ")):
+        end += 1
+    out += lines[pos:end]
+    return end
+
+
+def output_fence(text: str, indent: str) -> list[str]:
+    if not text:
+        return []
+    ticks = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", text)), default=0))
+    body = [f"{indent}{line}" if line else "" for line in text.rstrip("\n").split("\n")]
+    return ["", f'{indent}{ticks} {{ .text .exec-output title="Output" }}', *body, f"{indent}{ticks}", ""]
+
+
+def insert_run_note(lines, result, scripts) -> list[str]:
+    """Say under the title what produced the outputs, and link the whole runnable scripts."""
+    links = " and ".join(f"[`{name}`](snippets/{name})" for name in scripts)
+    note = (f"Every output on this page was printed by its code, run when the site was built "
+            f"(torch {result['torch']}, device **{result['device']}**).")
+    if links:
+        note += f" Whole runnable scripts: {links}."
+    title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
+    return lines[:title + 1] + ["", note, "{ .exec-note }", ""] + lines[title + 1:]

@@ -1,0 +1,20 @@
+// Render TeX with KaTeX for the build (hooks/katex.py).
+// Usage: node katex_render.js <path to the katex package> < [{"tex": "...", "display": true}, ...]
+// Prints [{"html": "..."} | {"error": "..."}, ...] in the same order.
+const katex = require(process.argv[2]);
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const results = JSON.parse(input).map(({ tex, display }) => {
+    try {
+      return {
+        html: katex.renderToString(tex, { displayMode: display, throwOnError: true, strict: "error" }),
+      };
+    } catch (error) {
+      return { error: String(error.message) };
+    }
+  });
+  process.stdout.write(JSON.stringify(results));
+});

@@ -1,0 +1,56 @@
+"""The crop-yield data: what each number means, its shape, and why it is stored as float32.
+
+Run: python snippets/data.py
+"""
+
+import numpy as np
+import torch
+
+from linreg import inputs, targets  # the 5×3 inputs and 5×2 targets, shown on the page
+
+# --8<-- [start:table]
+print("region  temp  rain  humidity  ->  apples  oranges")
+for i, (x, y) in enumerate(zip(inputs, targets), start=1):
+    print(f"{i:>6} {x[0]:5.0f} {x[1]:5.0f} {x[2]:9.0f}  -> {y[0]:7.0f} {y[1]:8.0f}")
+# --8<-- [end:table]
+
+# --8<-- [start:shapes]
+print("inputs: ", inputs.shape, inputs.dtype)  # (1)!
+print("targets:", targets.shape, targets.dtype)
+assert inputs.shape[0] == targets.shape[0], "one row of targets per row of inputs"
+# --8<-- [end:shapes]
+
+# --8<-- [start:precision]
+for dtype in (np.float32, np.float64):
+    info = np.finfo(dtype)
+    print(f"{info.dtype}: {info.bits // 8} bytes, eps = {info.eps:.3g}, "
+          f"about {-np.log10(info.eps):.1f} significant decimal digits")
+
+third = 1 / 3
+print("1/3 as float32:", f"{float(np.float32(third)):.17f}")  # (1)!
+print("1/3 as float64:", f"{float(np.float64(third)):.17f}")
+print("2**24 + 1 as float32:", f"{np.float32(2**24 + 1):.0f}")  # (2)!
+# --8<-- [end:precision]
+
+# --8<-- [start:memory]
+rows = 1_000_000
+for dtype in ("float32", "float64"):
+    size = np.zeros((rows, 3), dtype=dtype).nbytes
+    print(f"{rows:,} regions × 3 features in {dtype}: {size / 2**20:.1f} MiB")
+# --8<-- [end:memory]
+
+# --8<-- [start:defaults]
+print("NumPy's default float:", np.array([1.5]).dtype)  # (1)!
+print("PyTorch's default float:", torch.get_default_dtype())
+print("integers typed without a dot:", np.array([[73, 67, 43]]).dtype)
+# --8<-- [end:defaults]
+
+# --8<-- [start:integers]
+counts = torch.tensor([[73, 67, 43]])  # integers: dtype torch.int64
+weights = torch.randn(3, 2)  # weights are always fractional: float32
+try:
+    counts @ weights
+except RuntimeError as error:
+    print("RuntimeError:", error)
+print("with float32 inputs:", (counts.float() @ weights).shape)
+# --8<-- [end:integers]

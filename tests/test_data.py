@@ -1,0 +1,49 @@
+"""Chapter 1: the data's shapes, dtype and the float32 facts the page states."""
+
+import numpy as np
+import pytest
+
+from conftest import run_snippet
+
+
+@pytest.fixture(scope="module")
+def data():
+    return run_snippet("data")
+
+
+def test_shapes_and_dtype(data):
+    ns, _ = data
+    assert ns["inputs"].shape == (5, 3) and ns["targets"].shape == (5, 2)
+    assert ns["inputs"].dtype == ns["targets"].dtype == np.float32
+    assert ns["inputs"][2].tolist() == [87, 134, 58] and ns["targets"][3].tolist() == [22, 37]
+
+
+def test_table_lists_every_region(data):
+    _, out = data
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["1"], ["2"], ["3"], ["4"], ["5"])]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert rows[2][1:4] == ["87", "134", "58"] and rows[2][5:] == ["119", "133"]
+
+
+def test_precision_facts(data):
+    _, out = data
+    assert "float32: 4 bytes, eps = 1.19e-07, about 6.9 significant" in out
+    assert "float64: 8 bytes, eps = 2.22e-16, about 15.7 significant" in out
+    assert "2**24 + 1 as float32: 16777216" in out
+
+
+def test_memory_doubles_in_float64(data):
+    _, out = data
+    assert "in float32: 11.4 MiB" in out and "in float64: 22.9 MiB" in out
+
+
+def test_integer_matmul_is_refused(data):
+    _, out = data
+    assert "RuntimeError: expected m1 and m2 to have the same dtype" in out
+    assert "with float32 inputs: torch.Size([1, 2])" in out
+
+
+def test_exercises():
+    ns, out = run_snippet("data_exercises")
+    assert ns["first_gap"] == 2**24 + 1
+    assert "float32: 191 MiB" in out and "float64: 381 MiB" in out
