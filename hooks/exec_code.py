@@ -8,8 +8,9 @@ alternative). In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr),
 same run, so quoted numbers cannot drift from the code.
 
 A block that raises, warns, or a placeholder that fails, logs a warning: `mkdocs build --strict`
-fails. Results are cached in `.cache/exec/` (or $LINREG_BUILD_CACHE/exec/), keyed by the page's code, the placeholders, the
-torch and Python versions and the forced device, so unchanged pages are not rerun.
+fails. Results are cached in `.cache/exec/` (or `$LINREG_BUILD_CACHE/exec/`), keyed by the page's
+code, the placeholders, this hook, the torch and Python versions and the forced device, so
+unchanged pages are not rerun.
 """
 
 from __future__ import annotations
@@ -175,7 +176,9 @@ def cached_run(src_uri, blocks, placeholders, config) -> dict:
     result = run_page(src_uri, blocks, placeholders)
     if not result["problems"]:  # never cache a failure: the next build must show it again
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result), encoding="utf-8")
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(result), encoding="utf-8")
+        partial.replace(path)  # atomic: a parallel build never reads half a file
     return result
 
 
@@ -330,7 +333,8 @@ def insert_run_note(lines, result, scripts) -> list[str]:
     """Say under the title what produced the outputs, and link the whole runnable scripts."""
     links = " and ".join(f"[`{name}`](snippets/{name})" for name in scripts)
     note = (f"Every output on this page was printed by its code, run when the site was built "
-            f"(torch {result['torch']}, device **{result['device']}**).")
+            f"(torch {result['torch']}, device **{result['device']}**). On another device the "
+            "numbers agree to the digits shown, give or take one in the last place.")
     if links:
         note += f" Whole runnable scripts: {links}."
     title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)

@@ -4,7 +4,8 @@ from the site itself.
 pymdownx.arithmatex (generic mode) leaves `\\(...\\)` and `\\[...\\]` in the HTML; this hook
 renders them with the KaTeX installed from npm (`package.json`, pinned), so readers get finished
 math with no JavaScript and no request off the site. Bad TeX is a build warning, which fails
-`mkdocs build --strict`. Rendered formulas are cached in `.cache/katex/` (or $LINREG_BUILD_CACHE/katex/).
+`mkdocs build --strict`. Rendered formulas are cached in `.cache/katex/` (or
+`$LINREG_BUILD_CACHE/katex/`).
 """
 
 from __future__ import annotations
@@ -82,8 +83,11 @@ def on_page_content(page_html, page, config, files):
 
 def on_post_build(config):
     if _cache_dirty:
-        cache_path().parent.mkdir(parents=True, exist_ok=True)
-        cache_path().write_text(json.dumps(_cache, sort_keys=True))
+        path = cache_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(_cache, sort_keys=True))
+        partial.replace(path)
 
 
 def key(display: bool, tex: str) -> str:

@@ -11,6 +11,8 @@ import os
 import numpy as np
 import torch
 
+# float32 keeps about 7 significant digits: print fewer, so CPU and GPU runs print alike
+torch.set_printoptions(precision=3, sci_mode=False)
 # --8<-- [end:imports]
 
 
