@@ -44,6 +44,7 @@ OPTION = re.compile(r'(?P<key>[\w-]+)(?:="(?P<value>[^"]*)")?')
 INCLUDE = re.compile(r'--8<--\s+"(?P<file>[^":]+\.py)(?::[\w-]+)?"')
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>.+?)\s*(?:\|\s*(?P<fmt>[^{}|]*?)\s*)?\}\}")
 ANNOTATION_ITEM = re.compile(r"^(?P<indent>[ \t]*)\d+\.\s")
+ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # a code annotation marker, dropped on copy
 PLOT_INK = "#010203"  # drawn text and axes colour, replaced by currentColor to follow the theme
 FIGURES: dict[str, str] = {}  # placeholder token -> inline SVG, filled while pages are read
 
