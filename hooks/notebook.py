@@ -85,7 +85,25 @@ def on_page_content(html, page, config, files):
                          f"Output</span><pre><span></span><code>{escape(printed.rstrip())}"
                          "</code></pre></div>")
     parts.insert(1, DOWNLOAD)  # right under the title
-    return "\n".join(parts)
+    return align_heading_ids("\n".join(parts), page.toc)
+
+
+def align_heading_ids(html: str, toc) -> str:
+    """Give headings the ids of mkdocs-jupyter's table of contents, which slugifies headings
+    with inline code differently from nbconvert, so that every TOC link lands."""
+    def flat(items):
+        for item in items:
+            yield item.id
+            yield from flat(item.children)
+
+    ids = iter(list(flat(toc)))
+
+    def renamed(m):
+        new = next(ids, m["id"])
+        return m.group(0).replace(f'id="{m["id"]}"', f'id="{new}"').replace(
+            f'href="#{m["id"]}"', f'href="#{new}"')
+
+    return re.sub(r'<h[1-6] id="(?P<id>[^"]+)">.*?</h[1-6]>', renamed, html, flags=re.S)
 
 
 DOWNLOAD = (
