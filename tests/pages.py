@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # Material turns these into bubbles; copy drops them
+ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # Material turns these into bubbles
+MARKER = re.compile(r"# \(\d+\)!")  # copy drops the marker, not the spaces before it
 
 
 @dataclass
@@ -37,7 +38,7 @@ def code_blocks(html: str) -> list[Block]:
 
 def copied_text(code: str) -> str:
     """What Material's copy button puts on the clipboard for this code."""
-    return "\n".join(ANNOTATION.sub("", line) for line in code.split("\n")).rstrip()
+    return "\n".join(MARKER.sub("", line) for line in code.split("\n")).rstrip()
 
 
 def page_files(site: Path) -> list[Path]:

@@ -1,0 +1,281 @@
+"""The site as a reader sees it: Debian's Chromium, driven by Playwright, against the built site
+served on 127.0.0.1, with every request that would leave the machine aborted and counted.
+
+Skips when Chromium is absent (a laptop without it can still run the rest); CI sets
+REQUIRE_BROWSER=1, which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+from pages import code_blocks
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+BUDGET = 400 * 1024  # bytes, uncompressed, for a chapter's first load
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures: a server, a browser, a page that records what goes wrong
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is not installed (apt-get install chromium): browser tests skipped"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A fresh browser context that aborts off-loopback requests and records trouble."""
+
+    def __init__(self, browser, viewport=DESKTOP, **options):
+        self.context = browser.new_context(viewport=viewport, **options)
+        self.off_origin: list[str] = []
+        self.errors: list[str] = []
+        self.loaded: dict[str, int] = {}
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfinished", self._finished)
+
+    def _route(self, route):
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.off_origin.append(route.request.url)
+            route.abort()
+
+    def _finished(self, request):
+        response = request.response()
+        if response is not None:
+            try:
+                self.loaded[request.url] = len(response.body())
+            except Exception:  # noqa: BLE001 - a body the browser already dropped
+                pass
+
+    def open(self, url):
+        self.page.goto(url, wait_until="networkidle")
+        return self.page
+
+
+@pytest.fixture
+def visit(browser):
+    visits = []
+
+    def make(**options):
+        visits.append(Visit(browser, **options))
+        return visits[-1]
+
+    yield make
+    for v in visits:
+        v.context.close()
+
+
+@pytest.fixture(scope="session")
+def desktop(browser, base_url):
+    """Each page opened once at desktop size in its own fresh context, shared by the checks."""
+    opened: dict[str, Visit] = {}
+
+    def get(path):
+        if path not in opened:
+            v = Visit(browser)
+            v.open(base_url + path).evaluate("document.fonts.ready")
+            v.page.wait_for_timeout(300)  # let late requests (search index, fonts) land
+            opened[path] = v
+        return opened[path]
+
+    yield get
+    for v in opened.values():
+        v.context.close()
+
+
+def page_ids():
+    return [p.stem for p in sorted((ROOT / "docs").glob("*.md"))] + ["lesson"]
+
+
+@pytest.fixture(params=page_ids())
+def path(request, site):
+    name = "" if request.param == "index" else request.param
+    assert (site / name / "index.html").exists(), f"no page {name}"
+    return f"{name}/" if name else ""
+
+
+def shot(page, path, kind):
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{path.strip('/') or 'index'}-{kind}.png", full_page=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page
+# ---------------------------------------------------------------------------------------------
+
+MATH_REPORT = r"""() => {
+  const article = document.querySelector("article");
+  const spans = [...article.querySelectorAll(".arithmatex")];
+  return {
+    formulas: spans.length,
+    unrendered: spans.filter(s => !s.querySelector(".katex")).length,
+    errors: article.querySelectorAll(".katex-error").length,
+    rawTex: /\\\(|\\\[|\$\$|\\frac|\\partial|\\sum/.test(article.innerText),
+    fontsReady: spans.length === 0 || document.fonts.check("16px KaTeX_Main"),
+  };
+}"""
+
+
+def test_page_loads_clean_offline_with_math_rendered(desktop, path):
+    v = desktop(path)
+    math = v.page.evaluate(MATH_REPORT)
+    shot(v.page, path, "desktop")
+    assert v.errors == [], f"console errors on /{path}"
+    assert v.off_origin == [], f"requests off the site from /{path}"
+    assert math["unrendered"] == 0 and math["errors"] == 0 and not math["rawTex"], math
+    assert math["fontsReady"], "KaTeX fonts did not load"
+
+
+def test_first_load_fits_the_page_weight_budget(desktop, path):
+    """Everything the first load fetches (HTML, CSS, JS, fonts, search index) until idle."""
+    v = desktop(path)
+    total = sum(v.loaded.values())
+    record = ARTIFACTS / "page-weight.json"
+    ARTIFACTS.mkdir(exist_ok=True)
+    weights = json.loads(record.read_text()) if record.exists() else {}
+    weights["/" + path] = {"bytes": total, "files": dict(sorted(v.loaded.items(), key=lambda kv: -kv[1]))}
+    record.write_text(json.dumps(weights, indent=1, sort_keys=True))
+    assert total <= BUDGET, f"/{path}: {total / 1024:.0f} KiB > {BUDGET / 1024:.0f} KiB"
+
+
+def test_no_serious_accessibility_violations(desktop, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(desktop(path).page)
+    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], results.generate_report()
+
+
+def test_phone_width_has_no_horizontal_overflow(visit, base_url, path):
+    v = visit(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = v.open(base_url + path)
+    overflow = page.evaluate("""() => {
+      const width = document.documentElement.clientWidth;
+      return [...document.querySelectorAll("article *")]
+        .filter(e => e.getBoundingClientRect().right > width + 1)
+        .filter(e => !e.closest("pre, .md-typeset__scrollwrap, .katex-display, .exec-plot"))
+        .map(e => e.tagName + "." + e.className).slice(0, 5)
+        .concat(document.documentElement.scrollWidth > width ? ["<page scrolls sideways>"] : []);
+    }""")
+    shot(page, path, "phone")
+    assert overflow == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Interactions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_math_stays_rendered_after_instant_navigation(visit, base_url):
+    v = visit()
+    page = v.open(base_url + "05-loss/")
+    page.locator("a.md-footer__link--next").click()  # instant navigation: no full page load
+    page.wait_for_url("**/06-gradients/")
+    page.wait_for_load_state("networkidle")
+    math = page.evaluate(MATH_REPORT)
+    assert math["formulas"] > 0 and math["unrendered"] == 0 and not math["rawTex"], math
+    assert v.errors == [] and v.off_origin == []
+
+
+def test_copy_button_copies_exactly_the_code_shown(visit, base_url, site):
+    v = visit(permissions=["clipboard-read", "clipboard-write"])
+    page = v.open(base_url + "01-data/")
+    blocks = page.locator("div.language-python.highlight")
+    annotated = next(i for i in range(blocks.count())
+                     if blocks.nth(i).locator(".md-annotation").count())
+    block = blocks.nth(annotated)
+    shown = block.evaluate("""b => {
+      const code = b.querySelector("code").cloneNode(true);
+      code.querySelectorAll(".md-annotation").forEach(a => a.remove());
+      return code.innerText;
+    }""")
+    block.hover()
+    block.locator("button[data-md-type='copy']").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == shown.rstrip()
+    html = (site / "01-data" / "index.html").read_text(encoding="utf-8")
+    assert copied in [b.code for b in code_blocks(html)]  # what the copy-paste test pastes
+    assert "(1)" not in copied
+
+
+def test_dark_mode_switches_and_math_stays_legible(visit, base_url):
+    v = visit()
+    page = v.open(base_url + "05-loss/")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    before = page.evaluate(scheme)
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function(f"{scheme} !== '{before}'")
+    assert {before, page.evaluate(scheme)} == {"default", "slate"}
+    contrast = page.evaluate("""() => {
+      const lum = c => { const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number)
+          .map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const katex = document.querySelector("article .katex");
+      const fg = lum(getComputedStyle(katex).color);
+      const bg = lum(getComputedStyle(document.querySelector(".md-main")).backgroundColor
+                     .replace(/rgba\\(0, 0, 0, 0\\)/, getComputedStyle(document.body).backgroundColor));
+      return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    }""")
+    assert contrast >= 4.5, f"math contrast {contrast:.1f}:1 in {page.evaluate(scheme)}"
+
+
+def test_search_finds_a_chapter_by_a_word_in_it(visit, base_url):
+    v = visit()
+    page = v.open(base_url)
+    page.locator("label.md-header__button[for='__search']").click() \
+        if page.locator("input.md-search__input:visible").count() == 0 else None
+    page.fill("input.md-search__input", "gradient")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("06-gradients" in h for h in hrefs), hrefs
