@@ -138,7 +138,7 @@ def linreg_cells() -> list[str]:
 
 def notebook_code(code: str) -> str:
     """A cell holds what the page's copy button gives: the block's code without annotations."""
-    return "\n".join(ANNOTATION.sub("", line) for line in code.split("\n")).strip("\n")
+    return "\n".join(ANNOTATION.sub("", line).rstrip() for line in code.split("\n")).strip("\n")
 
 
 def build_notebook(config) -> nbformat.NotebookNode:
@@ -184,7 +184,7 @@ def markdown_between(lines, start, end) -> list[str]:
         inside_fences.update(range(start + s, start + e + 1))
     text = "\n".join(line for i, line in enumerate(lines[start:end], start) if i not in inside_fences)
     found = []
-    for m in re.finditer(r"^(?P<heading>#{2,3} .+)$|^\$\$\n(?P<tex>.*?)\n\$\$$", text, re.S | re.M):
+    for m in re.finditer(r"^(?P<heading>#{2,3} [^\n]+)$|^\$\$\n(?P<tex>.*?)\n\$\$$", text, re.S | re.M):
         if m["heading"]:
             found.append("#" + m["heading"])
         elif "{{" not in m["tex"]:

@@ -1,5 +1,5 @@
-"""The lesson's small library: device choice, the crop data, seeded parameters, and the
-model, loss and checked training loop that the chapters build up.
+"""The lesson's small library: device choice, the crop data, seeded
+parameters, and the model, loss and checked training loop the chapters build.
 
 Every chapter's script imports from here; every page shows the parts it uses.
 Run it alone to see the device and the data: `python snippets/linreg.py`
@@ -11,14 +11,14 @@ import os
 import numpy as np
 import torch
 
-# float32 keeps about 7 significant digits: print fewer, so CPU and GPU runs print alike
+# float32 keeps ~7 significant digits: print fewer, so CPU and GPU print alike
 torch.set_printoptions(precision=3, sci_mode=False)
 # --8<-- [end:imports]
 
 
 # --8<-- [start:device]
 def pick_device() -> torch.device:
-    """CUDA, then Apple's MPS, then the CPU. Set LINREG_DEVICE=cpu|cuda|mps to force one."""
+    """CUDA, else Apple's MPS, else CPU. LINREG_DEVICE=cpu/cuda/mps forces one."""
     forced = os.environ.get("LINREG_DEVICE", "").strip().lower()
     available = {
         "cuda": torch.cuda.is_available(),
@@ -27,11 +27,13 @@ def pick_device() -> torch.device:
     }
     if forced:
         if forced not in available:
-            raise ValueError(f"LINREG_DEVICE={forced!r}: use one of cpu, cuda, mps")
+            raise ValueError(
+                f"LINREG_DEVICE={forced!r}: use one of cpu, cuda, mps")
         if not available[forced]:
             raise RuntimeError(
-                f"LINREG_DEVICE={forced} but this torch build or machine has no {forced}: "
-                "unset LINREG_DEVICE to pick automatically, or set it to cpu"
+                f"LINREG_DEVICE={forced} but this torch build or machine has "
+                f"no {forced}: unset LINREG_DEVICE to pick automatically, "
+                "or set it to cpu"
             )
         return torch.device(forced)
     return torch.device(next(name for name, ok in available.items() if ok))
@@ -64,8 +66,9 @@ targets = np.array(
 
 # --8<-- [start:params]
 def init_params(n_features=3, n_outputs=2, seed=0, device="cpu"):
-    """Random weights (n_outputs × n_features) and bias (n_outputs,), the same on every device."""
-    gen = torch.Generator().manual_seed(seed)  # drawn on the CPU, so every device gets these numbers
+    """Random w (outputs × features) and b (outputs,), same on any device."""
+    # drawn on the CPU from a seeded generator, then moved to the device
+    gen = torch.Generator().manual_seed(seed)
     w = torch.randn(n_outputs, n_features, generator=gen)
     b = torch.randn(n_outputs, generator=gen)
     return w.to(device).requires_grad_(), b.to(device).requires_grad_()
@@ -76,7 +79,7 @@ def init_params(n_features=3, n_outputs=2, seed=0, device="cpu"):
 
 # --8<-- [start:model]
 def model(x, w, b):
-    """Predictions (samples × outputs) = x (samples × features) @ wᵀ (features × outputs) + b."""
+    """x (samples × features) @ wᵀ (features × outputs) + b (outputs,)."""
     return x @ w.t() + b
 
 
@@ -91,43 +94,51 @@ def mse(pred, target):
 
 # --8<-- [start:checks]
 def check_training_inputs(x, y, w, b, lr):
-    """Raise a clear error instead of letting bad input train into a wrong number."""
-    for name, t in {"x": x, "y": y, "w": w, "b": b}.items():
+    """Raise a clear error rather than train bad input into a wrong number."""
+    tensors = {"x": x, "y": y, "w": w, "b": b}
+    for name, t in tensors.items():
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} is a {type(t).__name__}, not a tensor: "
-                            f"convert it with torch.from_numpy({name}) or torch.tensor({name})")
+            raise TypeError(
+                f"{name} is a {type(t).__name__}, not a tensor: convert it "
+                f"with torch.from_numpy({name}) or torch.tensor({name})")
         if not t.is_floating_point():
-            raise TypeError(f"{name} has dtype {t.dtype}: use floating point, e.g. {name}.float()")
+            raise TypeError(f"{name} has dtype {t.dtype}: use floating "
+                            f"point, e.g. {name}.float()")
     if x.ndim != 2 or y.ndim != 2:
-        raise ValueError(f"x and y must be 2-D (samples × columns), got x {tuple(x.shape)} and "
-                         f"y {tuple(y.shape)}: a single sample needs .unsqueeze(0)")
+        raise ValueError(
+            f"x and y must be 2-D (samples × columns), got x "
+            f"{tuple(x.shape)} and y {tuple(y.shape)}: a single sample "
+            "needs .unsqueeze(0)")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x has {x.shape[0]} rows but y has {y.shape[0]}: "
                          "every sample needs exactly one row of targets")
     expected_w = (y.shape[1], x.shape[1])
     if tuple(w.shape) != expected_w:
-        raise ValueError(f"w has shape {tuple(w.shape)} but x has {x.shape[1]} features and y has "
-                         f"{y.shape[1]} outputs: w must be (outputs, features) = {expected_w}")
+        raise ValueError(
+            f"w has shape {tuple(w.shape)} but x has {x.shape[1]} features "
+            f"and y has {y.shape[1]} outputs: w must be (outputs, features) "
+            f"= {expected_w}")
     if tuple(b.shape) != (y.shape[1],):
-        raise ValueError(f"b has shape {tuple(b.shape)}: it needs one value per output, "
-                         f"shape ({y.shape[1]},)")
-    dtypes = {name: t.dtype for name, t in {"x": x, "y": y, "w": w, "b": b}.items()}
-    if len(set(dtypes.values())) > 1:
-        listed = ", ".join(f"{n} is {d}" for n, d in dtypes.items())
+        raise ValueError(f"b has shape {tuple(b.shape)}: it needs one value "
+                         f"per output, shape ({y.shape[1]},)")
+    if len({t.dtype for t in tensors.values()}) > 1:
+        listed = ", ".join(f"{n} is {t.dtype}" for n, t in tensors.items())
         raise TypeError(f"mixed dtypes ({listed}): convert them all to one, "
                         "e.g. x.float() for float32")
-    devices = {name: t.device for name, t in {"x": x, "y": y, "w": w, "b": b}.items()}
-    if len(set(devices.values())) > 1:
-        listed = ", ".join(f"{n} on {d}" for n, d in devices.items())
-        raise ValueError(f"tensors on different devices ({listed}): move them with .to(device)")
-    for name, t in {"x": x, "y": y, "w": w, "b": b}.items():
+    if len({t.device for t in tensors.values()}) > 1:
+        listed = ", ".join(f"{n} on {t.device}" for n, t in tensors.items())
+        raise ValueError(f"tensors on different devices ({listed}): move "
+                         "them with .to(device)")
+    for name, t in tensors.items():
         bad = ~torch.isfinite(t.detach())
         if bad.any():
             where = sorted({int(r) for r in bad.nonzero()[:, 0]})
-            raise ValueError(f"{name} contains {int(bad.sum())} NaN or infinite value(s) in rows "
-                             f"{where}: fix or drop them before training")
+            raise ValueError(
+                f"{name} contains {int(bad.sum())} NaN or infinite value(s) "
+                f"in rows {where}: fix or drop them before training")
     if not (isinstance(lr, (int, float)) and 0 < lr < float("inf")):
-        raise ValueError(f"learning rate {lr!r} must be a positive finite number")
+        raise ValueError(
+            f"learning rate {lr!r} must be a positive finite number")
 
 
 # --8<-- [end:checks]
@@ -135,7 +146,9 @@ def check_training_inputs(x, y, w, b, lr):
 
 # --8<-- [start:train]
 def train(x, y, w, b, lr=1e-5, epochs=20):
-    """Full-batch gradient descent on w and b in place; returns the loss before each update."""
+    """Full-batch gradient descent on w and b, in place.
+
+    Returns the loss before each update."""
     check_training_inputs(x, y, w, b, lr)
     losses = []
     for epoch in range(epochs):
@@ -143,16 +156,17 @@ def train(x, y, w, b, lr=1e-5, epochs=20):
         if not torch.isfinite(loss):
             recent = ", ".join(f"{v:.3g}" for v in losses[-3:])
             raise FloatingPointError(
-                f"the loss became {loss.item()} at epoch {epoch} after {recent}: lr={lr:g} is "
-                "too large for inputs of this size, so every step overshoots and the loss grows "
-                "until it overflows. Use a learning rate 10x smaller, or standardise the inputs."
-            )
+                f"the loss became {loss.item()} at epoch {epoch} after "
+                f"{recent}: lr={lr:g} is too large for inputs of this size, "
+                "so every step overshoots and the loss grows until it "
+                "overflows. Use a learning rate 10x smaller, or standardise "
+                "the inputs.")
         losses.append(loss.item())
         loss.backward()  # w.grad and b.grad now hold dL/dw and dL/db
-        with torch.no_grad():  # the update itself must not become part of the graph
+        with torch.no_grad():  # the update must not join the graph
             w -= lr * w.grad
             b -= lr * b.grad
-            w.grad.zero_()  # backward() adds to .grad, so clear it for the next epoch
+            w.grad.zero_()  # backward() adds to .grad: clear it each epoch
             b.grad.zero_()
     return losses
 
@@ -162,4 +176,5 @@ def train(x, y, w, b, lr=1e-5, epochs=20):
 
 if __name__ == "__main__":
     print("device:", pick_device())
-    print("inputs", inputs.shape, inputs.dtype, "targets", targets.shape, targets.dtype)
+    print("inputs", inputs.shape, inputs.dtype,
+          "targets", targets.shape, targets.dtype)

@@ -29,7 +29,8 @@ def read_section(file: str, name: str) -> str:
 
 
 def without_annotations(code: str) -> str:
-    return "\n".join(ANNOTATION.sub("", line) for line in code.split("\n")).strip("\n")
+    """Code as a notebook cell holds it: no annotation markers, no trailing spaces."""
+    return "\n".join(ANNOTATION.sub("", line).rstrip() for line in code.split("\n")).strip("\n")
 
 
 def chapter_files() -> list:
@@ -38,18 +39,26 @@ def chapter_files() -> list:
             for page in item[SECTION]]
 
 
+def run_blocks(chapter) -> list[list[tuple[str, str]]]:
+    """The (file, section) includes of each run block of a chapter, in page order."""
+    text = chapter.read_text(encoding="utf-8")
+    return [re.findall(r'--8<--\s+"([\w.]+):([\w-]+)"', block)
+            for block in re.findall(r"```python exec[^\n]*\n(.*?)\n\s*```", text, re.S)]
+
+
+def in_notebook(includes) -> bool:
+    """Setup blocks (only linreg.py) and exercise solutions stay out of the notebook."""
+    files = {f for f, _ in includes}
+    return not (files <= {"linreg.py"} or any(f.endswith("_exercises.py") for f in files))
+
+
 def expected_cells() -> list[str]:
     """linreg.py's sections, then every run block of the chapters except Setup and solutions."""
     linreg = (SNIPPETS / "linreg.py").read_text(encoding="utf-8")
     cells = [read_section("linreg.py", name) for name in re.findall(r"\[start:([\w-]+)\]", linreg)]
     for chapter in chapter_files():
-        text = chapter.read_text(encoding="utf-8")
-        for block in re.findall(r"```python exec[^\n]*\n(.*?)\n\s*```", text, re.S):
-            includes = re.findall(r'--8<--\s+"([\w.]+):([\w-]+)"', block)
-            files = {f for f, _ in includes}
-            if files <= {"linreg.py"} or any(f.endswith("_exercises.py") for f in files):
-                continue
-            cells.append("".join(read_section(f, s) for f, s in includes))
+        cells += ["".join(read_section(f, s) for f, s in includes)
+                  for includes in run_blocks(chapter) if in_notebook(includes)]
     return [without_annotations(c) for c in cells]
 
 
@@ -89,17 +98,16 @@ def test_needs_only_torch_and_numpy(notebook):
 def test_runs_top_to_bottom_and_prints_what_the_chapters_print(executed, site):
     cells = code_cells(executed)
     assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
-    printed = {}  # cell code -> what the notebook printed under it
-    for cell in cells:
-        printed.setdefault(cell.source, []).append("".join(o.get("text", "") for o in cell.outputs))
-    compared = 0
+    printed = ["".join(o.get("text", "") for o in c.outputs) for c in cells]
+    n_linreg = len(re.findall(r"\[start:", (SNIPPETS / "linreg.py").read_text(encoding="utf-8")))
+    assert not any(printed[:n_linreg]), "the shared code prints nothing"
+    shown = []  # the page's output under each block that became a notebook cell, in order
     for chapter in chapter_files():
-        for block in code_blocks((site / chapter.stem / "index.html").read_text(encoding="utf-8")):
-            outputs = printed.get(without_annotations(block.code))
-            if outputs:
-                assert outputs.pop(0).rstrip("\n") == block.output.rstrip("\n"), block.code
-                compared += 1
-    assert compared == len(cells) - len(re.findall(r"\[start:", (SNIPPETS / "linreg.py").read_text()))
+        blocks = code_blocks((site / chapter.stem / "index.html").read_text(encoding="utf-8"))
+        includes = run_blocks(chapter)
+        assert len(blocks) == len(includes), chapter.name
+        shown += [b.output for b, inc in zip(blocks, includes) if in_notebook(inc)]
+    assert [p.rstrip("\n") for p in printed[n_linreg:]] == [s.rstrip("\n") for s in shown]
 
 
 def test_page_offers_the_download(site):
