@@ -1,0 +1,77 @@
+"""Chapter 6: autograd's gradients equal the formula 2/N·(P−Y)ᵀX, they accumulate, and their
+sign predicts how the loss moves."""
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import run_snippet
+from linreg import init_params, inputs, targets
+
+
+@pytest.fixture(scope="module")
+def grads_run():
+    return run_snippet("gradients")
+
+
+@pytest.fixture(scope="module")
+def formula():
+    """dL/dw and dL/db of the seeded start, from the hand-derived formula in NumPy float64."""
+    w, b = (p.detach().cpu().double().numpy() for p in init_params())
+    x, y = inputs.astype(np.float64), targets.astype(np.float64)
+    error = x @ w.T + b - y
+    return 2 / error.size * error.T @ x, 2 / error.size * error.sum(axis=0)
+
+
+def cpu(t):
+    return t.detach().cpu().double().numpy()
+
+
+def test_backward_fills_grad_with_the_formula(grads_run, formula):
+    ns, out = grads_run
+    assert "w.grad before backward(): None" in out
+    assert cpu(ns["first"]) == pytest.approx(formula[0], rel=1e-5)
+    assert "shapes: (2, 3) (2,)" in out
+
+
+def test_second_backward_doubles(grads_run, formula):
+    ns, out = grads_run
+    assert "exactly twice the first: True" in out
+    # after the accumulation demo and the minibatch demo, the last backward left one gradient
+    assert cpu(ns["w"].grad) == pytest.approx(formula[0], rel=1e-5)
+
+
+def test_minibatches_accumulate_to_the_full_gradient(grads_run, formula):
+    ns, out = grads_run
+    assert cpu(ns["full_grad"]) == pytest.approx(formula[0], rel=1e-5)
+    assert "same as the full batch: True" in out
+
+
+def test_hand_gradients_equal_autograd(grads_run, formula):
+    ns, out = grads_run
+    assert torch.allclose(ns["grad_w"], ns["w"].grad) and torch.allclose(ns["grad_b"], ns["b"].grad)
+    assert cpu(ns["grad_w"]) == pytest.approx(formula[0], rel=1e-5)
+    assert cpu(ns["grad_b"]) == pytest.approx(formula[1], rel=1e-5)
+    assert max(ns["gap_w"], ns["gap_b"]) < 1e-2  # float32 rounding on numbers near 1e4
+    assert "allclose: True True" in out
+
+
+def test_sign_and_size_predict_the_change(grads_run, formula):
+    ns, out = grads_run
+    assert (formula[0] < 0).all()  # every prediction too low: every weight should grow
+    assert np.unravel_index(np.abs(formula[0]).argmax(), (2, 3)) == (1, 1)  # rainfall→oranges
+    lines = [line for line in out.splitlines() if "changes the loss by" in line]
+    assert len(lines) == 2
+    for line in lines:
+        actual = float(line.split("by")[1].split("(")[0])
+        predicted = float(line.split("=")[-1].rstrip(")"))
+        assert actual < 0 and actual == pytest.approx(predicted, abs=0.05)
+
+
+def test_exercises(formula):
+    ns, out = run_snippet("gradients_exercises")
+    expected = np.concatenate([formula[0].ravel(), formula[1]])
+    assert ns["estimate"].numpy() == pytest.approx(expected, rel=1e-7)
+    assert ns["formula"].numpy() == pytest.approx(expected, rel=1e-12)
+    assert torch.allclose(ns["p"].grad, ns["expected"])
+    assert "equals 2/N (P - Y): True" in out

@@ -1,0 +1,79 @@
+"""Chapter 5: the mean squared error against an independent float64 computation."""
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import run_snippet
+from linreg import init_params, inputs, targets
+
+
+@pytest.fixture(scope="module")
+def loss_run():
+    return run_snippet("loss")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """Predictions and errors of the seeded start, in NumPy float64."""
+    w, b = (p.detach().cpu().double().numpy() for p in init_params())
+    preds = inputs.astype(np.float64) @ w.T + b
+    return preds, preds - targets.astype(np.float64)
+
+
+def test_difference_has_one_entry_per_prediction(loss_run, reference):
+    ns, out = loss_run
+    assert tuple(ns["diff"].shape) == (5, 2)
+    assert ns["n"] == ns["diff"].numel() == 10  # elements, not rows
+    assert np.allclose(ns["diff"].detach().cpu().numpy(), reference[1], atol=1e-3)
+    assert "shape: (5, 2) elements: 10" in out
+
+
+def test_loss_equals_float64_mean_of_squares(loss_run, reference):
+    ns, _ = loss_run
+    expected = np.mean(reference[1] ** 2)
+    assert ns["loss"].item() == pytest.approx(expected, rel=1e-6)
+    assert ns["loss_by_hand"].item() == pytest.approx(expected, rel=1e-6)
+    # dividing by the 5 rows instead of the 10 elements would double it
+    assert np.sum(reference[1] ** 2) / 5 == pytest.approx(2 * expected)
+
+
+def test_rmse_and_mae_are_in_yield_units(loss_run, reference):
+    ns, _ = loss_run
+    assert ns["rmse"].item() == pytest.approx(np.sqrt(np.mean(reference[1] ** 2)), rel=1e-6)
+    assert ns["mae"].item() == pytest.approx(np.mean(np.abs(reference[1])), rel=1e-6)
+    assert ns["mae"].item() < ns["rmse"].item()
+
+
+def test_why_square_table(loss_run):
+    _, out = loss_run
+    rows = {line[:17].strip(): line[17:].split() for line in out.splitlines()
+            if line[:17].strip() in ("one +50, one -50", "both +20", "0 and +40")}
+    assert rows == {"one +50, one -50": ["0", "50", "2500"],
+                    "both +20": ["20", "20", "400"],
+                    "0 and +40": ["20", "20", "800"]}
+
+
+def test_slopes_table(loss_run):
+    _, out = loss_run
+    rows = [line.split() for line in out.splitlines()
+            if len(line.split()) == 3 and line.split()[0].lstrip("-").replace(".", "").isdigit()]
+    assert [[float(v) for v in r] for r in rows] == [
+        [e, 2 * e, np.sign(e)] for e in (-10.0, -1.0, -0.1, 0.1, 1.0, 10.0)]
+
+
+def test_builtin_mse_loss_agrees(loss_run):
+    ns, out = loss_run
+    assert torch.allclose(ns["builtin"], ns["loss"])
+    assert "equal: True" in out
+
+
+def test_exercises(reference):
+    ns, out = run_snippet("loss_exercises")
+    # predicting each column's mean: the loss is the mean of the two column variances
+    assert ns["baseline"].item() == pytest.approx(targets.astype(np.float64).var(axis=0).mean(),
+                                                  rel=1e-6)
+    per_fruit = np.mean(reference[1] ** 2, axis=0)
+    assert ns["per_fruit"].detach().numpy() == pytest.approx(per_fruit, rel=1e-6)
+    assert ns["per_fruit"].mean().item() == pytest.approx(np.mean(reference[1] ** 2), rel=1e-6)
+    assert "(28x worse)" in out
