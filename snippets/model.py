@@ -1,0 +1,96 @@
+"""The model x @ w.t() + b: the transpose, the matrix product, the broadcast
+bias, one prediction worked by hand, the notebook's 2×2 example corrected, and
+the untrained model's predictions with the graph autograd recorded for them.
+
+Run: python snippets/model.py
+"""
+
+from linreg import init_params, inputs, model, pick_device, targets, torch
+
+# --8<-- [start:device]
+device = pick_device()
+print("device:", device)
+x = torch.from_numpy(inputs).to(device)  # (5, 3): regions × features
+y = torch.from_numpy(targets).to(device)  # (5, 2): regions × outputs
+w, b = init_params(device=device)  # (2, 3) and (2,)
+# --8<-- [end:device]
+
+# --8<-- [start:predict]
+preds = model(x, w, b)  # (1)!
+print(preds)
+# --8<-- [end:predict]
+
+# --8<-- [start:transpose]
+print("x", tuple(x.shape), "| w", tuple(w.shape), "| w.t()", tuple(w.t().shape))
+try:
+    x @ w  # (1)!
+except RuntimeError as error:
+    shape_error = str(error)
+    print("x @ w fails:", shape_error)
+print(w.t())  # (2)!
+print("w.t() shares w's memory:", w.t().data_ptr() == w.data_ptr())  # (3)!
+# --8<-- [end:transpose]
+
+# --8<-- [start:matmul]
+xw = x @ w.t()  # (1)!
+print("x @ w.t():", tuple(xw.shape))
+print(xw.detach())
+# --8<-- [end:matmul]
+
+# --8<-- [start:broadcast]
+print("b:", b.detach())
+print("b, broadcast to (5, 2):")
+print(b.detach().expand(5, 2))  # (1)!
+print("model() is x @ w.t() + b:", torch.equal(preds, xw + b))
+# --8<-- [end:broadcast]
+
+# --8<-- [start:by_hand]
+region1 = x[0].tolist()  # (1)!
+products, by_hand = [], []
+for k in range(2):  # k = 0: apples, k = 1: oranges
+    products.append([wj * xj for wj, xj in zip(w[k].tolist(), region1)])
+    by_hand.append(sum(products[k]) + b[k].item())
+print("by hand, region 1:", [f"{v:.3f}" for v in by_hand])
+print("model(), region 1:", preds[0].detach())
+# --8<-- [end:by_hand]
+
+# --8<-- [start:example]
+x2 = torch.tensor([[1, 2], [3, 4]], dtype=torch.float32)  # 2 samples
+w2 = torch.tensor([[0.5, 1], [1.5, 2]])  # 2 outputs × 2 features
+b2 = torch.tensor([0.1, 0.2])
+example = model(x2, w2, b2)  # (1)!
+print(example)
+# --8<-- [end:example]
+
+# --8<-- [start:slip]
+notebook_shows = torch.tensor([[2.6, 5.2], [5.6, 11.2]])  # (1)!
+no_transpose = x2 @ w2 + b2  # (2)!
+print("without the transpose:")
+print(no_transpose)
+print("right column 1:", torch.allclose(notebook_shows[:, 0], example[:, 0]),
+      "| right column 2:", torch.allclose(notebook_shows[:, 1], example[:, 1]))
+print("column 2 as without the transpose:",
+      torch.allclose(notebook_shows[:, 1], no_transpose[:, 1]))
+# --8<-- [end:slip]
+
+# --8<-- [start:untrained]
+print("region  apples: predicted  target  oranges: predicted  target")
+for i, (p, t) in enumerate(zip(preds.tolist(), y.tolist()), start=1):
+    print(f"{i:>6}{p[0]:>19.1f}{t[0]:>8.0f}{p[1]:>20.1f}{t[1]:>8.0f}")
+# --8<-- [end:untrained]
+
+
+# --8<-- [start:graph]
+def show_graph(node, depth=0):
+    """Print the recorded operations behind a result, one per line."""
+    name = type(node).__name__
+    if hasattr(node, "variable"):  # (1)!
+        name += f" -> a parameter of shape {tuple(node.variable.shape)}"
+    print("    " * depth + name)
+    for child, _ in node.next_functions:
+        if child is not None:  # (2)!
+            show_graph(child, depth + 1)
+
+
+show_graph(preds.grad_fn)
+# --8<-- [end:graph]
