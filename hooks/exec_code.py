@@ -3,8 +3,8 @@
 On a page, a fence opened with ```` ```python exec ```` is run; all such blocks of one page run
 in order in one fresh namespace, exactly as a reader pasting them into a new interpreter would.
 After each block (and after its annotation list, if any) the hook inserts what it printed, and
-the matplotlib figures it left open as inline SVG (``alt="..."`` on the fence is their text
-alternative). In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr), fmt)`` from the
+the matplotlib figures it left open as SVG files, one per colour scheme, loaded lazily so they
+do not weigh on a page's first load (``alt="..."`` on the fence is their text alternative). In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr), fmt)`` from the
 same run, so quoted numbers cannot drift from the code.
 
 A block that raises, warns, or a placeholder that fails, logs a warning: `mkdocs build --strict`
@@ -37,7 +37,7 @@ from mkdocs.structure.files import File
 
 log = logging.getLogger("mkdocs.hooks.exec_code")
 
-CACHE_FORMAT = "3"  # bump when what is cached changes shape
+CACHE_FORMAT = "4"  # bump when what is cached changes shape
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 EXEC_INFO = re.compile(r"^\s*(?:python|py)\b(?P<opts>.*)$")
 OPTION = re.compile(r'(?P<key>[\w-]+)(?:="(?P<value>[^"]*)")?')
@@ -45,8 +45,10 @@ INCLUDE = re.compile(r'--8<--\s+"(?P<file>[^":]+\.py)(?::[\w-]+)?"')
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<expr>.+?)\s*(?:\|\s*(?P<fmt>[^{}|]*?)\s*)?\}\}")
 ANNOTATION_ITEM = re.compile(r"^(?P<indent>[ \t]*)\d+\.\s")
 ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # a code annotation marker, dropped on copy
-PLOT_INK = "#010203"  # drawn text and axes colour, replaced by currentColor to follow the theme
-FIGURES: dict[str, str] = {}  # placeholder token -> inline SVG, filled while pages are read
+PLOT_INK = "#010203"  # text and axes colour while drawing; each scheme's file gets its own
+SCHEME_INK = {"light": "#212121", "dark": "#e2e4e9"}  # Material's text colour in each scheme
+PLOTS = "assets/plots"
+FIGURES: dict[str, dict] = {}  # placeholder token -> {"svg": ..., "alt": ...}, from page reads
 
 
 @dataclass
@@ -90,10 +92,26 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Swap figure placeholders (plain paragraphs) for the inline SVG they stand for."""
+    """Swap figure placeholders (plain paragraphs) for the figures' images."""
+    up = "../" * page.url.count("/")
     for token in set(re.findall(r"<p>(EXECFIGURE\w+)</p>", html)):
-        html = html.replace(f"<p>{token}</p>", FIGURES[token])
+        figure, alt = FIGURES[token], escape_attr(FIGURES[token]["alt"])
+        images = "".join(
+            f'<img src="{up}{PLOTS}/{token}-{scheme}.svg#only-{scheme}" alt="{alt}" '
+            f'width="{figure["width"]}" height="{figure["height"]}" loading="lazy">'
+            for scheme in SCHEME_INK)
+        html = html.replace(f"<p>{token}</p>", f'<figure class="exec-plot">{images}</figure>')
     return html
+
+
+def on_post_build(config):
+    """Write each figure once per colour scheme, with that scheme's text colour."""
+    folder = Path(config.site_dir) / PLOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    for token, figure in FIGURES.items():
+        for scheme, ink in SCHEME_INK.items():
+            (folder / f"{token}-{scheme}.svg").write_text(figure["svg"].replace(PLOT_INK, ink),
+                                                          encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +268,8 @@ def plot_style(blocks):
         yield
 
 
-def take_figures(block, src_uri, n, problems) -> list[str]:
-    """Render and close every figure the block left open; return them as inline SVG."""
+def take_figures(block, src_uri, n, problems) -> list[dict]:
+    """Render and close every figure the block left open: SVG text, alt text, size."""
     if "matplotlib.pyplot" not in sys.modules:
         return []
     import matplotlib
@@ -268,11 +286,11 @@ def take_figures(block, src_uri, n, problems) -> list[str]:
             plt.figure(num).savefig(buf, format="svg", bbox_inches="tight",
                                     metadata={"Date": None, "Creator": None})
         svg = buf.getvalue()
-        svg = svg[svg.index("<svg"):].replace(PLOT_INK, "currentColor")
-        svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
-                     lambda m: f'<svg {m[1]}role="img" aria-label="{escape_attr(alt)}"', svg, count=1)
-        svg = re.sub(r"(<svg[^>]*>)", lambda m: f"{m[1]}<title>{escape_attr(alt)}</title>", svg, count=1)
-        svgs.append(f'<figure class="exec-plot">{svg}</figure>')
+        size = re.search(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        svg = re.sub(r"(<svg[^>]*>)", lambda m: f"{m[1]}<title>{escape_attr(alt)}</title>",
+                     svg, count=1)
+        svgs.append({"svg": svg, "alt": alt, "width": round(float(size[1]) * 4 / 3),
+                     "height": round(float(size[2]) * 4 / 3)})
     plt.close("all")
     return svgs
 
@@ -299,10 +317,10 @@ def insert_outputs(lines, blocks, results) -> list[str]:
         pos = block.end + 1
         pos = copy_annotation_list(lines, pos, block.indent, out)
         out += output_fence(result["output"], block.indent)
-        for k, svg in enumerate(result["figures"]):
-            token = f"EXECFIGURE{hashlib.sha256(svg.encode()).hexdigest()[:16]}{k}"
+        for figure in result["figures"]:
+            token = f"EXECFIGURE{hashlib.sha256(figure['svg'].encode()).hexdigest()[:16]}"
             out += ["", f"{block.indent}{token}", ""]
-            FIGURES[token] = svg
+            FIGURES[token] = figure
     return out + lines[pos:]
 
 

@@ -76,7 +76,9 @@ def on_page_content(page_html, page, config, files):
         rendered = _cache.get(key(display, tex))
         if rendered is None:  # an error, already reported
             return m.group(0)
-        return f'<{m["tag"]} class="arithmatex">{rendered}</{m["tag"]}>'
+        if display:  # may scroll sideways on a phone: keyboard users must reach it too
+            return f'<div class="arithmatex" tabindex="0">{rendered}</div>'
+        return f'<span class="arithmatex">{rendered}</span>'
 
     return MATH.sub(typeset, page_html)
 

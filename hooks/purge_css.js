@@ -1,10 +1,12 @@
 // Remove the CSS rules no page of the built site can use (hooks/slim.py).
 // Usage: node purge_css.js <site dir> <css file>...   (rewrites each css file in place)
-// Kept: every selector whose class names, ids and tags occur in the site's HTML or in
-// Material's JavaScript bundle (which adds classes at run time).
+// Kept: every selector whose class names, ids, tags and attributes occur in the site's HTML
+// (read as HTML, so words of prose do not count) or as words of Material's JavaScript bundle
+// (which adds classes at run time).
 const fs = require("fs");
 const path = require("path");
 const { PurgeCSS } = require("purgecss");
+const purgeHtml = require("purgecss-from-html");
 
 const [site, ...stylesheets] = process.argv.slice(2);
 
@@ -19,10 +21,11 @@ function files(dir, suffix) {
   const results = await new PurgeCSS().purge({
     content,
     css: stylesheets,
+    extractors: [{ extractor: purgeHtml, extensions: ["html"] }],
     keyframes: true,
     variables: false,
     fontFace: false, // KaTeX names its fonts in `font:` shorthands, which PurgeCSS does not read
-    safelist: { standard: [/^js$/, /^no-js$/], greedy: [/data-md-color/] },
+    safelist: { standard: [/^js$/, /^no-js$/] },
   });
   for (const { file, css } of results) {
     fs.writeFileSync(file, css.replace(/\/\*# sourceMappingURL=.*?\*\/\s*$/, ""));
