@@ -1,0 +1,184 @@
+"""The exact answer: least squares in closed form, the lowest loss a linear
+model can reach on the crop data, and why gradient descent at lr 1e-5 is still
+so far from it after a thousand epochs.
+
+Run: python snippets/exact_answer.py
+"""
+
+import torch
+
+from linreg import init_params, inputs, model, mse, pick_device, targets, train
+
+# --8<-- [start:solver]
+def check_least_squares_inputs(x, y):
+    """Clear errors for data that least_squares() can't solve."""
+    for name, t in (("x", x), ("y", y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} is a {type(t).__name__}, not a tensor: "
+                            f"convert it with torch.from_numpy({name})")
+        if not t.is_floating_point():
+            raise TypeError(f"{name} has dtype {t.dtype}: use floating "
+                            f"point, e.g. {name}.float()")
+        if t.ndim != 2:
+            raise ValueError(f"{name} has shape {tuple(t.shape)}: it must be "
+                             "2-D (samples × columns); a single column needs "
+                             ".unsqueeze(1)")
+        if not torch.isfinite(t).all():
+            raise ValueError(f"{name} contains NaN or infinite values: fix or "
+                             "drop those rows first")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} rows but y has {len(y)}: every "
+                         "sample needs exactly one row of targets")
+    unknowns = x.shape[1] + 1
+    if len(x) < unknowns:
+        raise ValueError(f"{len(x)} samples can't pin down {unknowns} "
+                         f"unknowns per output ({x.shape[1]} weights and a "
+                         f"bias): collect at least {unknowns} samples, more "
+                         "to average out the noise")
+
+
+def check_full_rank(a, dtype):
+    """A ValueError naming the columns of A = [x | 1] that depend on each
+    other, judged at the precision of the data's dtype."""
+    s = torch.linalg.svdvals(a)
+    if s[-1] > s[0] * max(a.shape) * torch.finfo(dtype).eps:
+        return
+    combo = torch.linalg.svd(a).Vh[-1]  # (1)!
+    names = [f"feature {j}" for j in range(a.shape[1] - 1)] + ["the bias"]
+    big = combo.abs() > 0.01 * combo.abs().max()
+    tied = [name for name, is_big in zip(names, big) if is_big]
+    raise ValueError(
+        f"the columns of [x | 1] are linearly dependent ({', '.join(tied)} "
+        "move together: a constant feature, a copy, or one quantity in two "
+        "units), so endless (w, b) fit equally well: drop one of those "
+        "features")
+
+
+def least_squares(x, y):
+    """The w (outputs × features) and b (outputs,) that minimise the mean
+    squared error on x, y, in closed form."""
+    check_least_squares_inputs(x, y)
+    x64, y64 = x.detach().cpu().double(), y.detach().cpu().double()  # (2)!
+    a = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
+    check_full_rank(a, x.dtype)
+    theta = torch.linalg.lstsq(a, y64).solution  # (3)!
+    w = theta[:-1].T.to(device=x.device, dtype=x.dtype)  # (4)!
+    b = theta[-1].to(device=x.device, dtype=x.dtype)
+    return w, b
+# --8<-- [end:solver]
+
+
+# --8<-- [start:hessian]
+def loss_hessian(x, n_outputs):
+    """The second derivatives of the mean squared error with respect to one
+    output's weights and bias: 2 / (N·m) · AᵀA, with A = [x | 1] (float64)."""
+    x64 = x.detach().cpu().double()
+    a = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
+    return 2 / (len(x64) * n_outputs) * a.T @ a
+# --8<-- [end:hessian]
+
+
+if __name__ == "__main__":  # the chapter; importing only defines the above
+    # --8<-- [start:device]
+    device = pick_device()
+    print("device:", device)
+    x = torch.from_numpy(inputs).to(device)  # 5 regions × 3 features
+    y = torch.from_numpy(targets).to(device)  # 5 regions × 2 yields
+    # --8<-- [end:device]
+
+    # --8<-- [start:design]
+    ones = torch.ones(len(x), 1, device=device)
+    a = torch.cat([x, ones], dim=1)  # (1)!
+    print("A:", tuple(a.shape))
+    print(a)
+    # --8<-- [end:design]
+
+    # --8<-- [start:solve]
+    w_star, b_star = least_squares(x, y)
+    print("w* =", w_star)
+    print("b* =", b_star)
+    best = model(x, w_star, b_star)
+    floor = mse(best, y).item()  # (1)!
+    print("predictions | targets:")
+    print(torch.cat([best, y], dim=1))
+    print(f"lowest loss a linear model can reach: {floor:.2f}")
+    # --8<-- [end:solve]
+
+    # --8<-- [start:normal]
+    a64, y64 = a.cpu().double(), y.cpu().double()  # (1)!
+    theta_normal = torch.linalg.solve(a64.T @ a64, a64.T @ y64)  # (2)!
+    theta_lstsq = torch.linalg.lstsq(a64, y64).solution
+    print("normal equations agree with lstsq:",
+          torch.allclose(theta_normal, theta_lstsq, rtol=0, atol=1e-8))
+    cond_a = torch.linalg.cond(a64).item()
+    cond_ata = torch.linalg.cond(a64.T @ a64).item()
+    print(f"condition number of A:   {cond_a:.2g}")
+    print(f"condition number of AᵀA: {cond_ata:.2g}")  # (3)!
+    # --8<-- [end:normal]
+
+    # --8<-- [start:gap]
+    w_gd, b_gd = init_params(seed=0, device=device)
+    print("epochs      loss  above floor  max|w - w*|  max|b - b*|")
+    done, gaps, distances = 0, {}, {}
+    for epochs in (20, 100, 1000):
+        losses = train(x, y, w_gd, b_gd, lr=1e-5, epochs=epochs - done)  # (1)!
+        if done == 0:
+            before_last = losses[-1]  # measured before the 20th update
+        done = epochs
+        with torch.no_grad():
+            loss = mse(model(x, w_gd, b_gd), y).item()
+            dw = (w_gd - w_star).abs().max().item()
+            db = (b_gd - b_star).abs().max().item()
+        gaps[epochs], distances[epochs] = loss - floor, (dw, db)
+        print(f"{epochs:>6} {loss:9.2f} {loss - floor:12.2f} {dw:12.3f} "
+              f"{db:12.3f}")
+    # --8<-- [end:gap]
+
+    # --8<-- [start:eigen]
+    import math
+
+    h = loss_hessian(x, n_outputs=y.shape[1])  # (1)!
+    eigenvalues, directions = torch.linalg.eigh(h)  # (2)!
+    print("eigenvalue   error kept per step   steps to shrink it 10x")
+    for lam in eigenvalues.tolist():
+        kept = 1 - 1e-5 * lam  # (3)!
+        steps = math.log(0.1) / math.log(kept)
+        print(f"{lam:10.3g} {kept:21.8f} {steps:24,.0f}")
+    slow = directions[:, 0] * directions[-1, 0].sign()  # (4)!
+    print("slowest direction (w1, w2, w3, b):", slow.float())
+    # --8<-- [end:eigen]
+
+    # --8<-- [start:plot]
+    import matplotlib.pyplot as plt
+
+    w20, b20 = init_params(seed=0, device=device)
+    train(x, y, w20, b20, lr=1e-5, epochs=20)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fits = [("gradient descent, 20 epochs", w20, b20, "#e8843c", "v"),
+            ("gradient descent, 1000 epochs", w_gd, b_gd, "#3fa34d", "s"),
+            ("least squares", w_star, b_star, "#4f8fe6", "o")]
+    with torch.no_grad():
+        for label, w_fit, b_fit, colour, marker in fits:
+            pred = model(x, w_fit, b_fit).cpu()
+            ax.scatter(y.cpu().flatten(), pred.flatten(), label=label,
+                       color=colour, marker=marker, s=45)
+    ink = plt.rcParams["axes.edgecolor"]  # (1)!
+    ax.plot([0, 170], [0, 170], color=ink, lw=1, ls="--",
+            label="prediction = target")
+    ax.set(xlabel="target yield", ylabel="predicted yield",
+           xlim=(0, 170), ylim=(0, 170), aspect="equal")
+    ax.grid(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))  # (2)!
+    # --8<-- [end:plot]
+
+    # --8<-- [start:errors]
+    try:
+        least_squares(x[:3], y[:3])  # (1)!
+    except ValueError as error:
+        print("ValueError:", error)
+    rain_in_inches = x[:, 1:2] / 25.4
+    try:
+        least_squares(torch.cat([x, rain_in_inches], dim=1), y)  # (2)!
+    except ValueError as error:
+        print("ValueError:", error)
+    # --8<-- [end:errors]

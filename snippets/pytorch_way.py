@@ -1,0 +1,212 @@
+"""The same linear regression written the way PyTorch programs write it:
+nn.Linear, TensorDataset + DataLoader, F.mse_loss, torch.optim.SGD, and a small
+fit() loop that reports the mean loss of each epoch.
+
+Run: python snippets/pytorch_way.py
+"""
+
+import torch
+
+from linreg import init_params, inputs, model, mse, pick_device, targets, train
+
+# --8<-- [start:device]
+device = pick_device()
+print("device:", device)
+x = torch.from_numpy(inputs).to(device)  # 5 regions × 3 features
+y = torch.from_numpy(targets).to(device)  # 5 regions × 2 yields
+# --8<-- [end:device]
+
+# --8<-- [start:layer]
+import torch.nn.functional as F
+from torch import nn
+
+layer = nn.Linear(3, 2).to(device)  # (1)!
+w, b = init_params(seed=0, device=device)  # the hand-written chapters' start
+with torch.no_grad():  # (2)!
+    layer.weight.copy_(w)
+    layer.bias.copy_(b)
+print(layer)
+print("weight:", tuple(layer.weight.shape), " bias:", tuple(layer.bias.shape))
+
+pred = layer(x)  # (3)!
+print("same predictions as model(x, w, b):",
+      torch.allclose(pred, model(x, w, b)))
+print(f"F.mse_loss: {F.mse_loss(pred, y).item():.2f}   "
+      f"mse: {mse(model(x, w, b), y).item():.2f}")
+# --8<-- [end:layer]
+
+# --8<-- [start:step]
+optimizer = torch.optim.SGD(layer.parameters(), lr=1e-5)  # (1)!
+loss = F.mse_loss(layer(x), y)
+optimizer.zero_grad()  # (2)!
+loss.backward()
+optimizer.step()  # (3)!
+print(f"loss before the step: {loss.item():.2f}")
+print(f"loss after the step:  {F.mse_loss(layer(x), y).item():.2f}")
+# --8<-- [end:step]
+
+# --8<-- [start:loader]
+from torch.utils.data import DataLoader, TensorDataset
+
+dataset = TensorDataset(x, y)  # (1)!
+print("one sample:", dataset[2])
+loader = DataLoader(dataset, batch_size=2, shuffle=True,
+                    generator=torch.Generator().manual_seed(0))  # (2)!
+for epoch in (1, 2):
+    order = [xb[:, 0].int().tolist() for xb, yb in loader]  # (3)!
+    print(f"epoch {epoch}, temperatures of each batch: {order}")
+xb, yb = next(iter(loader))
+print("a batch:", tuple(xb.shape), tuple(yb.shape))
+# --8<-- [end:loader]
+
+# --8<-- [start:checks]
+import math
+
+
+def check_fit_args(net, optimizer, epochs):
+    """Clear errors for a model, optimizer or epoch count fit() can't use."""
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net is a {type(net).__name__}: pass a torch.nn."
+                        "Module, e.g. nn.Linear(3, 2)")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer is a {type(optimizer).__name__}: pass "
+                        "one like torch.optim.SGD(net.parameters(), lr=1e-5)")
+    held = {id(p) for g in optimizer.param_groups for p in g["params"]}
+    if not any(id(p) in held for p in net.parameters()):
+        raise ValueError("the optimizer holds none of net's parameters, so "
+                         "step() would change nothing: create it with "
+                         "torch.optim.SGD(net.parameters(), lr=...)")
+    if isinstance(epochs, bool) or not isinstance(epochs, int):
+        raise TypeError(f"epochs is {epochs!r}: pass a whole number, e.g. 20")
+    if epochs < 1:
+        raise ValueError(f"epochs is {epochs}: train for at least 1 epoch")
+
+
+def check_batch(net, batch):
+    """Clear errors for a batch that net can't be trained on."""
+    if not (isinstance(batch, (tuple, list)) and len(batch) == 2
+            and all(isinstance(t, torch.Tensor) for t in batch)):
+        raise TypeError("each batch must be an (inputs, targets) pair of "
+                        "tensors: build the loader from TensorDataset(x, y)")
+    xb, yb = batch
+    param = next(net.parameters())
+    if xb.ndim != 2 or yb.ndim != 2:
+        raise ValueError(f"got inputs {tuple(xb.shape)} and targets "
+                         f"{tuple(yb.shape)}: both must be 2-D (samples × "
+                         "columns); a 1-D target needs y.unsqueeze(1)")
+    if len(xb) != len(yb):
+        raise ValueError(f"{len(xb)} input rows but {len(yb)} target rows: "
+                         "pair every sample with one row of targets")
+    features = getattr(net, "in_features", xb.shape[1])
+    outputs = getattr(net, "out_features", yb.shape[1])
+    if (xb.shape[1], yb.shape[1]) != (features, outputs):
+        raise ValueError(f"the model maps {features} features to {outputs} "
+                         f"outputs but the batch has {xb.shape[1]} input and "
+                         f"{yb.shape[1]} target columns: make them agree")
+    if xb.dtype != param.dtype or yb.dtype != param.dtype:
+        raise TypeError(f"inputs are {xb.dtype}, targets {yb.dtype}, the "
+                        f"model {param.dtype}: convert the data, e.g. "
+                        "x.float()")
+    if xb.device != param.device or yb.device != param.device:
+        raise ValueError(f"data on {xb.device}, model on {param.device}: "
+                         "move both with .to(device)")
+# --8<-- [end:checks]
+
+# --8<-- [start:fit]
+def fit(net, loader, optimizer, epochs):
+    """Train net on every batch of loader, epochs times; return each epoch's
+    mean loss."""
+    check_fit_args(net, optimizer, epochs)
+    history = []
+    for epoch in range(epochs):
+        total, seen = 0.0, 0
+        for batch in loader:
+            check_batch(net, batch)
+            xb, yb = batch
+            loss = F.mse_loss(net(xb), yb)  # (1)!
+            optimizer.zero_grad()  # (2)!
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)  # (3)!
+            seen += len(xb)
+        if seen == 0:
+            raise ValueError("the loader gave no batches: is the data empty?")
+        history.append(total / seen)
+        if not math.isfinite(history[-1]):
+            raise FloatingPointError(
+                f"mean loss {history[-1]} in epoch {epoch + 1}: the learning "
+                "rate is too large for these inputs; lower it or standardise "
+                "the inputs")
+    return history
+# --8<-- [end:fit]
+
+# --8<-- [start:same]
+layer = nn.Linear(3, 2).to(device)
+w, b = init_params(seed=0, device=device)
+with torch.no_grad():
+    layer.weight.copy_(w)
+    layer.bias.copy_(b)
+optimizer = torch.optim.SGD(layer.parameters(), lr=1e-5)
+whole = DataLoader(TensorDataset(x, y), batch_size=len(x))  # (1)!
+torch_losses = fit(layer, whole, optimizer, epochs=20)
+hand_losses = train(x, y, w, b, lr=1e-5, epochs=20)  # (2)!
+
+print("epoch   hand-written   PyTorch way")
+for epoch in (1, 2, 3, 5, 10, 20):
+    print(f"{epoch:>5} {hand_losses[epoch - 1]:14.2f} "
+          f"{torch_losses[epoch - 1]:13.2f}")
+gap = max(abs(t - h) / h for t, h in zip(torch_losses, hand_losses))
+print("equal to 6 significant digits:", gap < 1e-6)  # (3)!
+# --8<-- [end:same]
+
+# --8<-- [start:regions]
+def make_regions(n, seed=0, spread=2.0):
+    """n regions: each a copy of one of the 5 measured ones, every number
+    nudged by Gaussian noise of standard deviation spread."""
+    gen = torch.Generator().manual_seed(seed)  # (1)!
+    pick = torch.randint(0, len(inputs), (n,), generator=gen)
+    noise_x = spread * torch.randn(n, inputs.shape[1], generator=gen)
+    noise_y = spread * torch.randn(n, targets.shape[1], generator=gen)
+    return (torch.from_numpy(inputs)[pick] + noise_x,
+            torch.from_numpy(targets)[pick] + noise_y)
+
+
+big_x, big_y = make_regions(1000)
+big_x, big_y = big_x.to(device), big_y.to(device)  # (2)!
+print("regions:", tuple(big_x.shape), tuple(big_y.shape))
+print("first three (temp, rain, humidity, apples, oranges):")
+print(torch.cat([big_x[:3], big_y[:3]], dim=1))
+# --8<-- [end:regions]
+
+# --8<-- [start:train_big]
+net = nn.Linear(3, 2).to(device)
+w, b = init_params(seed=0, device=device)
+with torch.no_grad():
+    net.weight.copy_(w)
+    net.bias.copy_(b)
+loader = DataLoader(TensorDataset(big_x, big_y), batch_size=50, shuffle=True,
+                    generator=torch.Generator().manual_seed(0))
+optimizer = torch.optim.SGD(net.parameters(), lr=1e-5)
+history = fit(net, loader, optimizer, epochs=20)  # (1)!
+steps = 20 * len(loader)
+for epoch in (1, 2, 5, 10, 20):
+    print(f"epoch {epoch:>2}: mean loss {history[epoch - 1]:8.2f}")
+print(f"{len(loader)} batches per epoch, {steps} steps in all")
+# --8<-- [end:train_big]
+
+# --8<-- [start:predict]
+new_region = torch.tensor([[80.0, 100.0, 60.0]], device=device)  # (1)!
+with torch.no_grad():  # (2)!
+    forecast = net(new_region)
+print("temp 80 °F, rain 100 mm, humidity 60 %:", tuple(forecast.shape))
+print(f"apples {forecast[0, 0]:.1f}, oranges {forecast[0, 1]:.1f}")
+# --8<-- [end:predict]
+
+# --8<-- [start:error]
+apples = nn.Linear(3, 1).to(device)  # one output: apples only
+flat = DataLoader(TensorDataset(big_x, big_y[:, 0]), batch_size=50)  # (1)!
+try:
+    fit(apples, flat, torch.optim.SGD(apples.parameters(), lr=1e-5), epochs=1)
+except ValueError as error:
+    print("ValueError:", error)
+# --8<-- [end:error]
