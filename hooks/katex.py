@@ -31,6 +31,7 @@ MATH = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\])</(?P=tag)>',
     re.S,
 )
+CACHE_FORMAT = "2"  # bump when what this hook stores per formula changes
 _cache: dict[str, str] = {}
 _cache_dirty = False
 
@@ -44,7 +45,7 @@ def katex_version() -> str:
 
 def cache_path() -> Path:
     root = Path(os.environ.get("LINREG_BUILD_CACHE") or ROOT / ".cache")
-    return root / "katex" / f"katex-{katex_version()}.json"
+    return root / "katex" / f"katex-{katex_version()}-{CACHE_FORMAT}.json"
 
 
 def on_config(config):
@@ -112,5 +113,9 @@ def render(items):
         if "error" in result:
             log.warning("KaTeX cannot typeset %r: %s", tex, result["error"])
         else:
-            _cache[key(display, tex)] = result["html"]
+            # The MathML keeps the formula readable by screen readers; its TeX annotation
+            # only repeats the source, which no reader sees: leave it out.
+            _cache[key(display, tex)] = re.sub(
+                r'<annotation encoding="application/x-tex">.*?</annotation>', "", result["html"],
+                flags=re.S)
             _cache_dirty = True
