@@ -1,19 +1,17 @@
-"""MkDocs hook: the hand-written lesson as a Jupyter notebook, generated from the chapters' code.
+"""MkDocs hook: each hand-written chapter as a Jupyter notebook, generated from its own code.
 
-The notebook is assembled at every build from the chapters of the nav section named in
-NOTEBOOK_SECTION, so it cannot drift from them:
+For every chapter of the nav section named in NOTEBOOK_SECTION, a notebook is assembled at
+every build, so it cannot drift from the page: a title cell, then for every
+```` ```python exec ```` block of the page, in order, the headings and display formulas that
+precede it (markdown) and exactly the code the block shows (a code cell; exercise solutions
+are left out). A page's blocks, Setup included, are self-sufficient by design (the pasted-code
+test), so each notebook needs nothing but `pip install torch numpy` and carries its data.
 
-- first, one code cell per section of `snippets/linreg.py` (the lesson's shared code and its
-  data), so the notebook needs nothing but `pip install torch numpy`;
-- then, chapter by chapter, a markdown cell with the chapter's title, and for every
-  ```` ```python exec ```` block of the page, the headings and display formulas that precede it
-  (as markdown) and exactly the code the block shows (as a code cell). Blocks that only repeat
-  `linreg.py` (the Setup blocks) and exercise solutions are left out.
-
-mkdocs-jupyter renders it as the page `lesson.ipynb`, executes it at build (`allow_errors:
-false`) and ships the file for download. This hook also slims that page: the ~570 KB of inline
-JupyterLab CSS and the MathJax loader are replaced by `assets/notebook.css` and the site's
-build-time KaTeX (hooks/katex.py).
+The notebooks are added to the nav ("Notebooks"), rendered and executed at build by
+mkdocs-jupyter (`allow_errors: false`, cached by content) and shipped for download. This hook
+re-expresses their pages in the site's own markup: the ~570 KB of inline JupyterLab CSS, an
+empty-src MathJax loader and a mermaid loader go; math is typeset by hooks/katex.py. Each
+chapter's page links its notebook.
 """
 
 from __future__ import annotations
@@ -30,10 +28,8 @@ from mkdocs.structure.files import File
 
 from exec_code import ANNOTATION, expand_snippets, fences, find_exec_blocks
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_SECTION = "The hand-written model"
-NOTEBOOK_URI = "lesson.ipynb"
-LINREG_SECTION = re.compile(r"# --8<-- \[start:(?P<name>[\w-]+)\]\n(?P<code>.*?)# --8<-- \[end:(?P=name)\]", re.S)
+NOTEBOOK_DIR = "notebooks"
 
 
 def cache_root(config) -> Path:
@@ -41,24 +37,37 @@ def cache_root(config) -> Path:
 
 
 def on_config(config):
-    """Keep mkdocs-jupyter's execution cache beside ours (one place, one override)."""
+    """Keep mkdocs-jupyter's execution cache beside ours; list the notebooks in the nav."""
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_root(config) / "mkdocs-jupyter")
+    config.nav.append({"Notebooks": [{f"{title(chapter)} (notebook)": notebook_uri(chapter)}
+                                     for chapter in chapters(config)]})
     return config
 
 
 @event_priority(100)  # before mkdocs-jupyter turns notebook files into pages
 def on_files(files, config):
-    notebook = build_notebook(config)
-    path = cache_root(config) / "notebook" / NOTEBOOK_URI
-    text = nbformat.writes(notebook) + "\n"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    # A plain File with src_dir, not File.generated: mkdocs-jupyter's NotebookFile wrapper
-    # reads the path through src_dir.
-    files.append(File(NOTEBOOK_URI, src_dir=str(path.parent), dest_dir=config.site_dir,
-                      use_directory_urls=config.use_directory_urls))
+    folder = cache_root(config) / "notebook"
+    for chapter in chapters(config):
+        path = folder / notebook_uri(chapter)
+        text = nbformat.writes(build_notebook(chapter, config)) + "\n"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        # A plain File with src_dir, not File.generated: mkdocs-jupyter's NotebookFile
+        # wrapper reads the path through src_dir.
+        files.append(File(notebook_uri(chapter), src_dir=str(folder), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Under a chapter's run note, a link to the same code as a notebook."""
+    chapter = Path(page.file.src_uri)
+    if chapter.parent != Path(".") or chapter.name not in NOTEBOOK_CHAPTERS:
+        return markdown
+    link = f"[`{Path(notebook_uri(chapter)).name}`]({notebook_uri(chapter)})"
+    return markdown.replace("\n{ .exec-note }\n",
+                            f" The same code as a notebook: {link}.\n{{ .exec-note }}\n", 1)
 
 
 @event_priority(50)  # before hooks/katex.py typesets the math this produces
@@ -67,7 +76,7 @@ def on_page_content(html, page, config, files):
     highlighted, copyable blocks as on every page, outputs the same "Output" blocks, markdown
     cells plain HTML with math for hooks/katex.py. This drops ~570 KB of inline JupyterLab CSS,
     an empty-src MathJax loader and a mermaid loader the lesson does not use."""
-    if page.file.src_uri != NOTEBOOK_URI:
+    if not page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/"):
         return html
     soup = BeautifulSoup(html, "html.parser")
     parts = []
@@ -84,7 +93,8 @@ def on_page_content(html, page, config, files):
             parts.append('<div class="language-text exec-output highlight"><span class="filename">'
                          f"Output</span><pre><span></span><code>{escape(printed.rstrip())}"
                          "</code></pre></div>")
-    parts.insert(1, DOWNLOAD)  # right under the title
+    name = Path(page.file.src_uri).name
+    parts.insert(1, DOWNLOAD.format(name=name))  # right under the title
     return align_heading_ids("\n".join(parts), page.toc)
 
 
@@ -107,8 +117,8 @@ def align_heading_ids(html: str, toc) -> str:
 
 
 DOWNLOAD = (
-    f'<p class="notebook-download"><a href="{NOTEBOOK_URI}" download class="md-button '
-    f'md-button--primary">Download {NOTEBOOK_URI}</a> It runs top to bottom in Jupyter, Colab or '
+    '<p class="notebook-download"><a href="{name}" download class="md-button '
+    'md-button--primary">Download {name}</a> It runs top to bottom in Jupyter, Colab or '
     "VS Code after <code>pip install torch numpy</code>.</p>"
 )
 
@@ -125,15 +135,24 @@ def markdown_cell(rendered) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+NOTEBOOK_CHAPTERS: set[str] = set()  # file names of the chapters that have a notebook
+
+
 def chapters(config) -> list[Path]:
     section = next(item[NOTEBOOK_SECTION] for item in config.nav
                    if isinstance(item, dict) and NOTEBOOK_SECTION in item)
-    return [Path(config.docs_dir) / entry for entry in section]
+    found = [Path(config.docs_dir) / entry for entry in section]
+    NOTEBOOK_CHAPTERS.update(p.name for p in found)
+    return found
 
 
-def linreg_cells() -> list[str]:
-    source = (ROOT / "snippets" / "linreg.py").read_text(encoding="utf-8")
-    return [m["code"].strip("\n") for m in LINREG_SECTION.finditer(source)]
+def notebook_uri(chapter: Path) -> str:
+    return f"{NOTEBOOK_DIR}/{chapter.stem}.ipynb"
+
+
+def title(chapter: Path) -> str:
+    return next(line[2:].strip() for line in chapter.read_text(encoding="utf-8").splitlines()
+                if line.startswith("# "))
 
 
 def notebook_code(code: str) -> str:
@@ -141,32 +160,26 @@ def notebook_code(code: str) -> str:
     return "\n".join(ANNOTATION.sub("", line).rstrip() for line in code.split("\n")).strip("\n")
 
 
-def build_notebook(config) -> nbformat.NotebookNode:
+def build_notebook(chapter: Path, config) -> nbformat.NotebookNode:
+    raw = chapter.read_text(encoding="utf-8")
+    lines = expand_snippets(raw, config).split("\n")
     cells = [nbformat.v4.new_markdown_cell(
-        f"# {config.site_name}: the hand-written lesson\n\n"
-        "Every chapter of the hand-written part of the lesson, as one notebook generated from the "
-        "same code the pages show. It needs only `pip install torch numpy`; run it top to bottom.\n\n"
-        "The first cells hold the lesson's shared code and data (`linreg.py`)."
+        f"# {title(chapter)}\n\n"
+        f"The code of this chapter of *{config.site_name}*, generated from the same snippets "
+        "as its page, with the explanations left on the page. It needs only "
+        "`pip install torch numpy`: run it top to bottom. The first cell holds the shared code "
+        "and data the chapter builds on."
     )]
-    cells += [nbformat.v4.new_code_cell(code) for code in linreg_cells()]
-    for chapter in chapters(config):
-        raw = chapter.read_text(encoding="utf-8")
-        lines = expand_snippets(raw, config).split("\n")
-        raw_blocks = find_exec_blocks(raw.split("\n"))
-        blocks = find_exec_blocks(lines)
-        title = next(line[2:] for line in lines if line.startswith("# "))
-        pending = [f"## {title}"]
-        cursor = 0
-        for raw_block, block in zip(raw_blocks, blocks):
-            pending += markdown_between(lines, cursor, block.start)
-            cursor = block.end + 1
-            sources = {m.split(":")[0] for m in re.findall(r'--8<--\s+"([^"]+)"', raw_block.code)}
-            if sources <= {"linreg.py"} or any(s.endswith("_exercises.py") for s in sources):
-                continue
-            if pending:
-                cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
-                pending = []
-            cells.append(nbformat.v4.new_code_cell(notebook_code(block.code)))
+    pending, cursor = [], 0
+    for raw_block, block in zip(find_exec_blocks(raw.split("\n")), find_exec_blocks(lines)):
+        pending += markdown_between(lines, cursor, block.start)
+        cursor = block.end + 1
+        if "_exercises.py" in raw_block.code:
+            continue
+        if pending:
+            cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
+            pending = []
+        cells.append(nbformat.v4.new_code_cell(notebook_code(block.code)))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -186,7 +199,7 @@ def markdown_between(lines, start, end) -> list[str]:
     found = []
     for m in re.finditer(r"^(?P<heading>#{2,3} [^\n]+)$|^\$\$\n(?P<tex>.*?)\n\$\$$", text, re.S | re.M):
         if m["heading"]:
-            found.append("#" + m["heading"])
+            found.append(m["heading"])
         elif "{{" not in m["tex"]:
             found.append(f"$$\n{m['tex']}\n$$")
     return found
