@@ -7,7 +7,8 @@ precede it (markdown) and exactly the code the block shows (a code cell; exercis
 are left out). A page's blocks, Setup included, are self-sufficient by design (the pasted-code
 test), so each notebook needs nothing but `pip install torch numpy` and carries its data.
 
-The notebooks are added to the nav ("Notebooks"), rendered and executed at build by
+A generated page, `notebooks/index.md`, lists them in the nav ("Notebooks"). They are
+rendered and executed at build by
 mkdocs-jupyter (`allow_errors: false`, cached by content) and shipped for download. This hook
 re-expresses their pages in the site's own markup: the ~570 KB of inline JupyterLab CSS, an
 empty-src MathJax loader and a mermaid loader go; math is typeset by hooks/katex.py. Each
@@ -39,8 +40,7 @@ def cache_root(config) -> Path:
 def on_config(config):
     """Keep mkdocs-jupyter's execution cache beside ours; list the notebooks in the nav."""
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_root(config) / "mkdocs-jupyter")
-    config.nav.append({"Notebooks": [{f"{title(chapter)} (notebook)": notebook_uri(chapter)}
-                                     for chapter in chapters(config)]})
+    config.nav.append({"Notebooks": f"{NOTEBOOK_DIR}/index.md"})
     return config
 
 
@@ -57,7 +57,21 @@ def on_files(files, config):
         # wrapper reads the path through src_dir.
         files.append(File(notebook_uri(chapter), src_dir=str(folder), dest_dir=config.site_dir,
                           use_directory_urls=config.use_directory_urls))
+    files.append(File.generated(config, f"{NOTEBOOK_DIR}/index.md", content=index_page(config)))
     return files
+
+
+def index_page(config) -> str:
+    """The Notebooks page: one line per chapter, linking its rendered notebook."""
+    lines = ["# Notebooks", "",
+             "Each chapter of the hand-written model as a Jupyter notebook, generated at every "
+             "build from the same code as the chapter's page and executed then. Every notebook "
+             "stands alone: it carries the data and the shared code it needs, and runs top to "
+             "bottom in Jupyter, Colab or VS Code after `pip install torch numpy`. Open one to "
+             "read it with its outputs, or download it from its page.", ""]
+    lines += [f"- [{title(chapter)}]({Path(notebook_uri(chapter)).name}) "
+              f"(chapter: [{chapter.stem}](../{chapter.name}))" for chapter in chapters(config)]
+    return "\n".join(lines) + "\n"
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -76,7 +90,7 @@ def on_page_content(html, page, config, files):
     highlighted, copyable blocks as on every page, outputs the same "Output" blocks, markdown
     cells plain HTML with math for hooks/katex.py. This drops ~570 KB of inline JupyterLab CSS,
     an empty-src MathJax loader and a mermaid loader the lesson does not use."""
-    if not page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/"):
+    if not (page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/") and page.file.src_uri.endswith(".ipynb")):
         return html
     soup = BeautifulSoup(html, "html.parser")
     parts = []

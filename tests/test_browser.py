@@ -133,8 +133,10 @@ def desktop(browser, base_url):
 
 def page_ids():
     """Every page: the chapters and home, and the notebook page of each hand-written chapter."""
+    from test_notebook import CHAPTERS as WITH_NOTEBOOKS
+
     chapters = [p.stem for p in sorted((ROOT / "docs").glob("*.md"))]
-    return chapters + [f"notebooks/{c}" for c in chapters if c[:2] in {f"0{n}" for n in range(1, 9)}]
+    return chapters + ["notebooks"] + [f"notebooks/{c.stem}" for c in WITH_NOTEBOOKS]
 
 
 @pytest.fixture(params=page_ids())
@@ -147,7 +149,8 @@ def path(request, site):
 def shot(page, path, kind):
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=folder / f"{path.strip('/') or 'index'}-{kind}.png", full_page=True)
+    name = path.strip("/").replace("/", "-") or "index"
+    page.screenshot(path=folder / f"{name}-{kind}.png", full_page=True)
 
 
 # ---------------------------------------------------------------------------------------------
