@@ -107,7 +107,7 @@ def render(items):
     if node is None:
         raise PluginError("Node.js is needed to typeset formulas with KaTeX: install `nodejs`.")
     request = json.dumps([{"tex": tex, "display": display} for display, tex in items])
-    done = subprocess.run([node, str(Path(__file__).with_name("katex_render.js")), str(KATEX)],
+    done = subprocess.run([node, str(Path(__file__).with_name("render_math.js")), str(KATEX)],
                           input=request, capture_output=True, text=True, check=True)
     for (display, tex), result in zip(items, json.loads(done.stdout)):
         if "error" in result:

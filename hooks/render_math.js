@@ -1,5 +1,5 @@
-// Render TeX with KaTeX for the build (hooks/katex.py).
-// Usage: node katex_render.js <path to the katex package> < [{"tex": "...", "display": true}, ...]
+// Our build step: render TeX with the KaTeX package from npm (called by hooks/katex.py).
+// Usage: node render_math.js <path to the katex package> < [{"tex": "...", "display": true}, ...]
 // Prints [{"html": "..."} | {"error": "..."}, ...] in the same order.
 const katex = require(process.argv[2]);
 
