@@ -92,6 +92,17 @@ def on_page_content(html, page, config, files):
     an empty-src MathJax loader and a mermaid loader the lesson does not use."""
     if not (page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/") and page.file.src_uri.endswith(".ipynb")):
         return html
+    key = (html, page.file.src_uri, tuple(flat_ids(page.toc)))
+    if key not in _converted:  # mkdocs serve: an unchanged notebook is not parsed again
+        _converted.clear() if len(_converted) > 64 else None
+        _converted[key] = convert_notebook_page(html, page)
+    return _converted[key]
+
+
+_converted: dict[tuple, str] = {}
+
+
+def convert_notebook_page(html, page) -> str:
     soup = BeautifulSoup(html, "html.parser")
     parts = []
     for cell in soup.select_one(".jp-Notebook").find_all("div", class_="jp-Cell", recursive=False):
@@ -112,15 +123,16 @@ def on_page_content(html, page, config, files):
     return align_heading_ids("\n".join(parts), page.toc)
 
 
+def flat_ids(items):
+    for item in items:
+        yield item.id
+        yield from flat_ids(item.children)
+
+
 def align_heading_ids(html: str, toc) -> str:
     """Give headings the ids of mkdocs-jupyter's table of contents, which slugifies headings
     with inline code differently from nbconvert, so that every TOC link lands."""
-    def flat(items):
-        for item in items:
-            yield item.id
-            yield from flat(item.children)
-
-    ids = iter(list(flat(toc)))
+    ids = iter(list(flat_ids(toc)))
 
     def renamed(m):
         new = next(ids, m["id"])

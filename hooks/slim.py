@@ -64,8 +64,19 @@ def on_page_content(html, page, config, files):
     return re.sub(r'<(span|div) class="arithmatex"', r'<\1 data-search-exclude class="arithmatex"', html)
 
 
+_command = "build"
+
+
+def on_startup(command, dirty):
+    global _command
+    _command = command
+
+
 def on_post_build(config):
     site = Path(config.site_dir)
+    patch_bundle(site)
+    if _command == "serve":  # keep rebuilds quick while editing; every real build is purged
+        return
     stylesheets = sorted(site.glob("assets/stylesheets/*.min.css")) + sorted(
         site.glob("assets/katex/*.css"))
     node = shutil.which("node")
@@ -73,8 +84,13 @@ def on_post_build(config):
         raise PluginError("Node.js is needed to slim the stylesheets: install `nodejs`.")
     subprocess.run([node, str(HERE / "purge_css.js"), str(site), *map(str, stylesheets)],
                    check=True, capture_output=True, text=True)
+
+
+def patch_bundle(site: Path):
     for bundle in site.glob("assets/javascripts/bundle.*.min.js"):
         code = bundle.read_text(encoding="utf-8")
+        if code.startswith(LAZY_WORKER):  # mkdocs build --dirty keeps last build's copy
+            continue
         for eager, lazy in PATCHES.items():
             if code.count(eager) != 1:
                 raise PluginError(f"{bundle.name}: Material's search setup changed; update "
