@@ -206,10 +206,17 @@ def test_phone_width_has_no_horizontal_overflow(visit, base_url, path):
     page = v.open(base_url + path)
     overflow = page.evaluate("""() => {
       const width = document.documentElement.clientWidth;
+      const clipped = e => {  // an ancestor that scrolls or hides its overflow, inside the page
+        for (let a = e.parentElement; a && a.tagName !== "ARTICLE"; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== "visible" && a.getBoundingClientRect().right <= width + 1)
+            return true;
+        }
+        return false;
+      };
       return [...document.querySelectorAll("article *")]
-        .filter(e => e.getBoundingClientRect().right > width + 1)
-        .filter(e => !e.closest("pre, .md-typeset__scrollwrap, .katex-display, .exec-plot"))
-        .map(e => e.tagName + "." + e.className).slice(0, 5)
+        .filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e))
+        .filter(e => !e.closest(".katex-mathml"))  // visually hidden MathML for screen readers
+        .map(e => e.tagName + "." + e.getAttribute("class")).slice(0, 5)
         .concat(document.documentElement.scrollWidth > width ? ["<page scrolls sideways>"] : []);
     }""")
     shot(page, path, "phone")
