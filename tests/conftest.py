@@ -35,15 +35,22 @@ def run_snippet(name: str) -> tuple[dict, str]:
     return namespace, out.getvalue()
 
 
-def build_site(site_dir: Path, cache_dir: Path | None = None) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` into site_dir; a fresh cache_dir forces every page to run."""
+def start_build(site_dir: Path, cache_dir: Path | None = None) -> subprocess.Popen:
+    """Start `mkdocs build --strict` into site_dir; a fresh cache_dir makes every page run."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if cache_dir is not None:
         env["LINREG_BUILD_CACHE"] = str(cache_dir)
-    return subprocess.run(
+    return subprocess.Popen(
         [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site_dir)],
-        capture_output=True, text=True, cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
     )
+
+
+def build_site(site_dir: Path, cache_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into site_dir, to the end."""
+    build = start_build(site_dir, cache_dir)
+    out, err = build.communicate()
+    return subprocess.CompletedProcess(build.args, build.returncode, out, err)
 
 
 @pytest.fixture(scope="session")

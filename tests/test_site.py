@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.config import load_config
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, start_build
 from pages import page_files
 
 SITE_URL = load_config(str(ROOT / "mkdocs.yml")).site_url
@@ -28,10 +28,11 @@ def test_strict_build_has_no_warnings(tmp_path):
 
 
 def test_two_cold_builds_are_byte_identical(tmp_path):
-    """Each build runs every page's code afresh (its own empty cache)."""
-    for n in (1, 2):
-        done = build_site(tmp_path / f"site{n}", cache_dir=tmp_path / f"cache{n}")
-        assert done.returncode == 0, done.stdout + done.stderr
+    """Each build runs every page's code afresh (its own empty cache); both run at once."""
+    builds = [start_build(tmp_path / f"site{n}", cache_dir=tmp_path / f"cache{n}") for n in (1, 2)]
+    for build in builds:
+        out, err = build.communicate()
+        assert build.returncode == 0, out + err
     first, second = tmp_path / "site1", tmp_path / "site2"
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
@@ -44,13 +45,12 @@ def test_a_failing_snippet_fails_the_build(tmp_path):
     """A page whose code raises must not build, even though the rest is fine."""
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".venv", "site", ".cache", ".git", "test-artifacts", "__pycache__"))
+        ".venv", "site", ".git", "test-artifacts", "__pycache__"))  # .cache kept: a warm build
     page = project / "docs" / "01-data.md"
     page.write_text(page.read_text() + '\n```python exec\nraise ValueError("boom")\n```\n')
     done = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict",
                            "-d", str(tmp_path / "out")], cwd=project, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1",
-                                          "LINREG_BUILD_CACHE": str(tmp_path / "cache")})
+                          text=True, env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
     assert done.returncode != 0
     assert "ValueError: boom" in done.stdout + done.stderr
 
