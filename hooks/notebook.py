@@ -52,7 +52,9 @@ def on_files(files, config):
         text = nbformat.writes(build_notebook(chapter, config)) + "\n"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(path)  # atomic: a parallel build never reads half a notebook
         # A plain File with src_dir, not File.generated: mkdocs-jupyter's NotebookFile
         # wrapper reads the path through src_dir.
         files.append(File(notebook_uri(chapter), src_dir=str(folder), dest_dir=config.site_dir,

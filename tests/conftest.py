@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -35,22 +36,23 @@ def run_snippet(name: str) -> tuple[dict, str]:
     return namespace, out.getvalue()
 
 
-def start_build(site_dir: Path, cache_dir: Path | None = None) -> subprocess.Popen:
-    """Start `mkdocs build --strict` into site_dir; a fresh cache_dir makes every page run."""
+def build_site(site_dir: Path, cache_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into site_dir; a fresh cache_dir makes every page run. Builds
+    that share the project's .cache take turns (`make test` runs tests in parallel workers)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if cache_dir is not None:
         env["LINREG_BUILD_CACHE"] = str(cache_dir)
-    return subprocess.Popen(
-        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-    )
+    with shared_cache() if cache_dir is None else contextlib.nullcontext():
+        return subprocess.run(
+            [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site_dir)],
+            capture_output=True, text=True, cwd=ROOT, env=env,
+        )
 
 
-def build_site(site_dir: Path, cache_dir: Path | None = None) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` into site_dir, to the end."""
-    build = start_build(site_dir, cache_dir)
-    out, err = build.communicate()
-    return subprocess.CompletedProcess(build.args, build.returncode, out, err)
+def shared_cache() -> FileLock:
+    """Held while a build writes, or a test copies, the project's .cache."""
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    return FileLock(ROOT / ".cache" / "tests.lock")
 
 
 @pytest.fixture(scope="session")
