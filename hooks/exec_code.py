@@ -350,7 +350,8 @@ def output_fence(text: str, indent: str) -> list[str]:
 
 def insert_run_note(lines, result, scripts) -> list[str]:
     """Say under the title what produced the outputs, and link the whole runnable scripts."""
-    links = " and ".join(f"[`{name}`](snippets/{name})" for name in scripts)
+    links = [f"[`{name}`](snippets/{name})" for name in scripts]
+    links = ", ".join(links[:-1]) + " and " + links[-1] if len(links) > 1 else "".join(links)
     note = (f"Every output on this page was printed by its code, run when the site was built "
             f"(torch {result['torch']}, device **{result['device']}**). On another device the "
             "numbers agree to the digits shown, give or take one in the last place.")
