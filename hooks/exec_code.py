@@ -4,8 +4,9 @@ On a page, a fence opened with ```` ```python exec ```` is run; all such blocks 
 in order in one fresh namespace, exactly as a reader pasting them into a new interpreter would.
 After each block (and after its annotation list, if any) the hook inserts what it printed, and
 the matplotlib figures it left open as SVG files, one per colour scheme, loaded lazily so they
-do not weigh on a page's first load (``alt="..."`` on the fence is their text alternative). In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr), fmt)`` from the
-same run, so quoted numbers cannot drift from the code.
+do not weigh on a page's first load (``alt="..."`` on the fence is their text alternative).
+In prose, ``{{ expr | fmt }}`` is replaced by ``format(eval(expr), fmt)`` from the same run,
+so quoted numbers cannot drift from the code.
 
 A block that raises, warns, or a placeholder that fails, logs a warning: `mkdocs build --strict`
 fails. Results are cached in `.cache/exec/` (or `$LINREG_BUILD_CACHE/exec/`), keyed by the page's
@@ -48,7 +49,7 @@ ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # a code annotation marker, droppe
 PLOT_INK = "#010203"  # text and axes colour while drawing; each scheme's file gets its own
 SCHEME_INK = {"light": "#212121", "dark": "#e2e4e9"}  # Material's text colour in each scheme
 PLOTS = "assets/plots"
-FIGURES: dict[str, dict] = {}  # placeholder token -> {"svg": ..., "alt": ...}, from page reads
+FIGURES: dict[str, dict] = {}  # this build's figures: token -> {svg, alt, width, height}
 
 
 @dataclass
@@ -63,6 +64,10 @@ class Block:
 # ---------------------------------------------------------------------------------------------
 # MkDocs events
 # ---------------------------------------------------------------------------------------------
+
+
+def on_pre_build(config):
+    FIGURES.clear()  # mkdocs serve: write only the figures of the pages as they are now
 
 
 def on_files(files, config):
@@ -203,6 +208,7 @@ def cached_run(src_uri, blocks, placeholders, config) -> dict:
 
 def run_page(src_uri, blocks, placeholders) -> dict:
     """Run the blocks in order in one namespace, in a scratch directory; capture what they print."""
+    as_in_a_fresh_interpreter()
     namespace = {"__name__": "__main__"}
     results, problems = [], []
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), plot_style(blocks):
@@ -230,19 +236,17 @@ def run_page(src_uri, blocks, placeholders) -> dict:
                 values[text] = format(eval(m["expr"], namespace), m["fmt"] or "")  # noqa: S307
             except Exception as error:  # noqa: BLE001
                 problems.append(f"placeholder {text} failed: {type(error).__name__}: {error}")
-    return {"blocks": results, "values": values, "problems": problems, "device": run_device(),
+    return {"blocks": results, "values": values, "problems": problems,
+            "device": str(namespace.get("device", "cpu")),  # what the page's code chose
             "torch": importlib.metadata.version("torch")}
 
 
-def run_device() -> str:
-    """The device the lesson's pick_device() chose in this process (what the pages' code used)."""
-    sys.path.insert(0, str(Path(__file__).parent.parent / "snippets"))
-    try:
-        import linreg
-
-        return str(linreg.pick_device())
-    finally:
-        sys.path.pop(0)
+def as_in_a_fresh_interpreter():
+    """Undo the print options an earlier page may have set (pages run one after another in
+    this process). The global random generator needs no reset: a new interpreter seeds it
+    at random, so pages draw from seeded generators of their own (test_pages checks it)."""
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_printoptions(profile="default")
 
 
 # ---------------------------------------------------------------------------------------------
