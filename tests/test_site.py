@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 from mkdocs.config import load_config
 
