@@ -52,5 +52,6 @@ try:
     counts @ weights
 except RuntimeError as error:
     print("RuntimeError:", error)
+
 print("with float32 inputs:", (counts.float() @ weights).shape)
 # --8<-- [end:integers]

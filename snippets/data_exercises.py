@@ -18,6 +18,7 @@ for dtype in ("float32", "float64"):
 k = 1
 while int(np.float32(2**k + 1)) == 2**k + 1:
     k += 1
+
 first_gap = 2**k + 1
 print("first integer float32 cannot hold:", first_gap, "= 2**%d + 1" % k)
 print("float32 stores it as:", int(np.float32(first_gap)))

@@ -144,6 +144,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         kept = 1 - 1e-5 * lam  # (3)!
         steps = math.log(0.1) / math.log(kept)
         print(f"{lam:10.3g} {kept:21.8f} {steps:24,.0f}")
+
     slow = directions[:, 0] * directions[-1, 0].sign()  # (4)!
     print("slowest direction (w1, w2, w3, b):", slow.float())
     # --8<-- [end:eigen]
@@ -162,6 +163,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
             pred = model(x, w_fit, b_fit).cpu()
             ax.scatter(y.cpu().flatten(), pred.flatten(), label=label,
                        color=colour, marker=marker, s=45)
+
     ink = plt.rcParams["axes.edgecolor"]  # (1)!
     ax.plot([0, 170], [0, 170], color=ink, lw=1, ls="--",
             label="prediction = target")
@@ -176,6 +178,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         least_squares(x[:3], y[:3])  # (1)!
     except ValueError as error:
         print("ValueError:", error)
+
     rain_in_inches = x[:, 1:2] / 25.4
     try:
         least_squares(torch.cat([x, rain_in_inches], dim=1), y)  # (2)!

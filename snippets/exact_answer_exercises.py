@@ -33,6 +33,7 @@ for trial in range(3):  # (1)!
     for name, theta in solutions.items():
         move = ((theta - exact).norm() / exact.norm()).item()
         moves[name] = max(moves.get(name, 0.0), move)
+
 for name, move in moves.items():
     print(f"{name:>16}: the answer moves by up to {move:.0e} (relative)")
 # --8<-- [end:rounding]

@@ -24,6 +24,7 @@ try:
     w -= lr * w.grad  # (1)!
 except RuntimeError as error:
     print("RuntimeError:", error)
+
 stepped = w - lr * w.grad  # (2)!
 print("w - lr * w.grad is a leaf:", stepped.is_leaf,
       "| made by:", type(stepped.grad_fn).__name__)
@@ -34,6 +35,7 @@ loss_before = loss.item()  # w.grad and b.grad still hold this loss's gradient
 with torch.no_grad():  # (1)!
     w -= lr * w.grad  # (2)!
     b -= lr * b.grad
+
 w.grad.zero_()  # (3)!
 b.grad.zero_()
 loss_after = mse(model(x, w, b), y).item()
@@ -57,6 +59,7 @@ for epoch in range(20):
         b -= lr * b.grad
     w.grad.zero_()  # (5)!
     b.grad.zero_()
+
 final_loss = mse(model(x, w, b), y).item()  # (6)!
 print(f"after  {20:14}  {final_loss:8.2f}  {final_loss - losses[-1]:9.2f}")
 # --8<-- [end:loop]
@@ -64,6 +67,7 @@ print(f"after  {20:14}  {final_loss:8.2f}  {final_loss - losses[-1]:9.2f}")
 # --8<-- [start:predictions]
 with torch.no_grad():
     final_preds = model(x, w, b)  # (1)!
+
 print("region   apples: predicted  target   oranges: predicted  target")
 for region, (p, t) in enumerate(zip(final_preds.tolist(), y.tolist()), 1):
     print(f"{region:6}  {p[0]:17.1f}  {t[0]:6.0f}  {p[1]:18.1f}  {t[1]:6.0f}")

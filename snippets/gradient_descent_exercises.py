@@ -14,6 +14,7 @@ w, b = init_params()
 history = train(x, y, w, b, lr=1e-5, epochs=1000)
 for epochs in (20, 100, 1000):
     print(f"loss after {epochs - 1:3} updates: {history[epochs - 1]:.2f}")
+
 falls = all(later < earlier for earlier, later in zip(history, history[1:]))
 print("falls at every update:", falls)
 first_better = next(k for k, loss in enumerate(history) if loss < averages)
@@ -30,6 +31,7 @@ for rate in (1e-5, 0.5):
     history = train(no_weather, y, w, b, lr=rate, epochs=20)
     print(f"lr={rate:g}: loss {history[0]:.2f} -> {history[-1]:.2f},"
           f" b = [{b[0].item():.3f}, {b[1].item():.3f}]")
+
 means = y.mean(dim=0)
 print(f"column means of the targets: [{means[0]:.3f}, {means[1]:.3f}]")
 # --8<-- [end:bias_only]

@@ -43,6 +43,7 @@ for rows in (slice(0, 3), slice(3, 5)):  # (1)!
     part = mse(model(x[rows], w, b), y[rows])
     share = (rows.stop - rows.start) / len(x)  # 3/5, then 2/5 of the elements
     (share * part).backward()  # (2)!
+
 print("two halves, accumulated:", w.grad, sep="\n")
 print("same as the full batch:", torch.allclose(w.grad, full_grad))
 w.grad.zero_()
@@ -55,6 +56,7 @@ with torch.no_grad():  # (1)!
     n = preds.numel()  # N = 10 elements, as in the loss
     grad_w = 2 / n * (preds - y).t() @ x  # (2)!
     grad_b = 2 / n * (preds - y).sum(dim=0)  # (3)!
+
 print("by hand: dL/dw =", grad_w, "dL/db =", grad_b, sep="\n")
 # --8<-- [end:by_hand]
 

@@ -107,6 +107,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     for name, values in (("raw", eigenvalues), ("standardised", eigenvalues_z)):
         print(f"eigenvalues of H, {name + ' inputs:':<20}",
               ", ".join(f"{v:.3g}" for v in values.tolist()))
+
     cond = (eigenvalues[-1] / eigenvalues[0]).item()  # (1)!
     cond_z = (eigenvalues_z[-1] / eigenvalues_z[0]).item()
     lr_max_z = 2 / eigenvalues_z[-1].item()
@@ -154,8 +155,10 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     fig, (raw_ax, scaled_ax) = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
     for (name, losses), colour in zip(raw_runs.items(), colours):
         raw_ax.plot(losses, color=colour, label=f"lr {name}")
+
     for (lr, losses), colour in zip(scaled_runs.items(), colours):
         scaled_ax.plot(losses, color=colour, label=f"lr {lr}")
+
     for ax, title in ((raw_ax, "raw inputs"),
                       (scaled_ax, "standardised inputs")):
         ax.axhline(floor, color=ink, ls="--", lw=1, label="least-squares floor")
@@ -163,5 +166,6 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
                ylim=(floor / 3, 1e7))  # (2)!
         ax.grid(True)
         ax.legend(fontsize=9)
+
     raw_ax.set_ylabel("loss (log scale)")
     # --8<-- [end:plot]

@@ -31,6 +31,7 @@ for _ in range(10):
         high = middle
     else:
         low = middle
+
 print(f"converges at lr {low:.4g}, diverges at lr {high:.4g}")
 
 x64 = torch.from_numpy(inputs).double()
@@ -53,6 +54,7 @@ with torch.no_grad():
     right = model((new - mean) / std, w_z, b_z)
     own = model((new - own_mean) / own_std, w_z, b_z)
     unscaled = model(new, w_z, b_z)
+
 print("scaled with the training mean and std:", right)
 print("scaled with its own mean and std:     ", own)
 print("not scaled at all:                    ", unscaled)

@@ -27,6 +27,7 @@ try:
 except RuntimeError as error:
     shape_error = str(error)
     print("x @ w fails:", shape_error)
+
 print(w.t())  # (2)!
 print("w.t() shares w's memory:", w.t().data_ptr() == w.data_ptr())  # (3)!
 # --8<-- [end:transpose]
@@ -50,6 +51,7 @@ products, by_hand = [], []
 for k in range(2):  # k = 0: apples, k = 1: oranges
     products.append([wj * xj for wj, xj in zip(w[k].tolist(), region1)])
     by_hand.append(sum(products[k]) + b[k].item())
+
 print("by hand, region 1:", [f"{v:.3f}" for v in by_hand])
 print("model(), region 1:", preds[0].detach())
 # --8<-- [end:by_hand]

@@ -33,6 +33,7 @@ wetter = region + torch.tensor([0.0, 1.0, 0.0], device=device)  # 1 mm more
 with torch.no_grad():  # (1)!
     before = w @ region + b  # (2)!
     after = w @ wetter + b
+
 print("predictions for region 1:   ", before)
 print("with 1 mm more rain:        ", after)
 print("change:                     ", after - before)

@@ -25,6 +25,7 @@ w, b = init_params(seed=0, device=device)  # the hand-written chapters' start
 with torch.no_grad():  # (2)!
     layer.weight.copy_(w)
     layer.bias.copy_(b)
+
 print(layer)
 print("weight:", tuple(layer.weight.shape), " bias:", tuple(layer.bias.shape))
 
@@ -55,6 +56,7 @@ loader = DataLoader(dataset, batch_size=2, shuffle=True,
 for epoch in (1, 2):
     order = [xb[:, 0].int().tolist() for xb, yb in loader]  # (3)!
     print(f"epoch {epoch}, temperatures of each batch: {order}")
+
 xb, yb = next(iter(loader))
 print("a batch:", tuple(xb.shape), tuple(yb.shape))
 # --8<-- [end:loader]
@@ -146,6 +148,7 @@ w, b = init_params(seed=0, device=device)
 with torch.no_grad():
     layer.weight.copy_(w)
     layer.bias.copy_(b)
+
 optimizer = torch.optim.SGD(layer.parameters(), lr=1e-5)
 whole = DataLoader(TensorDataset(x, y), batch_size=len(x))  # (1)!
 torch_losses = fit(layer, whole, optimizer, epochs=20)
@@ -155,6 +158,7 @@ print("epoch   hand-written   PyTorch way")
 for epoch in (1, 2, 3, 5, 10, 20):
     print(f"{epoch:>5} {hand_losses[epoch - 1]:14.2f} "
           f"{torch_losses[epoch - 1]:13.2f}")
+
 gap = max(abs(t - h) / h for t, h in zip(torch_losses, hand_losses))
 print("equal to 6 significant digits:", gap < 1e-6)  # (3)!
 # --8<-- [end:same]
@@ -184,6 +188,7 @@ w, b = init_params(seed=0, device=device)
 with torch.no_grad():
     net.weight.copy_(w)
     net.bias.copy_(b)
+
 loader = DataLoader(TensorDataset(big_x, big_y), batch_size=50, shuffle=True,
                     generator=torch.Generator().manual_seed(0))
 optimizer = torch.optim.SGD(net.parameters(), lr=1e-5)
@@ -191,6 +196,7 @@ history = fit(net, loader, optimizer, epochs=20)  # (1)!
 steps = 20 * len(loader)
 for epoch in (1, 2, 5, 10, 20):
     print(f"epoch {epoch:>2}: mean loss {history[epoch - 1]:8.2f}")
+
 print(f"{len(loader)} batches per epoch, {steps} steps in all")
 # --8<-- [end:train_big]
 
@@ -198,6 +204,7 @@ print(f"{len(loader)} batches per epoch, {steps} steps in all")
 new_region = torch.tensor([[80.0, 100.0, 60.0]], device=device)  # (1)!
 with torch.no_grad():  # (2)!
     forecast = net(new_region)
+
 print("temp 80 °F, rain 100 mm, humidity 60 %:", tuple(forecast.shape))
 print(f"apples {forecast[0, 0]:.1f}, oranges {forecast[0, 1]:.1f}")
 # --8<-- [end:predict]

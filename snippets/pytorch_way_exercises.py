@@ -46,6 +46,7 @@ w, b = init_params(seed=0, device=device)
 with torch.no_grad():
     net.weight.copy_(w)
     net.bias.copy_(b)
+
 optimizer = torch.optim.SGD(net.parameters(), lr=1e-5)
 loader = DataLoader(TensorDataset(x, y), batch_size=1, shuffle=True,
                     generator=torch.Generator().manual_seed(0))
@@ -57,6 +58,7 @@ for xb, yb in loader:
     loss.backward()
     optimizer.step()
     batch_losses.append(loss.item())
+
 print("each batch:", [f"{v:.0f}" for v in batch_losses])
 print(f"their mean: {sum(batch_losses) / len(batch_losses):.2f}")
 print(f"loss on all 5 after the epoch: {F.mse_loss(net(x), y).item():.2f}")

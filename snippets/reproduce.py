@@ -133,6 +133,7 @@ for name in exact:
     if name == "losses":
         printing[1:] = 0  # the loop printed its losses in full
     allowed[name] = slope[name] + bend[name] + printing
+
 print(f"first loss: {slope['losses'][0]:.4f} from the nudges,"
       f" {first_bound:.4f} from the gradient")
 print(f"curvature adds at most {bend['losses'].max():.1e}")  # (4)!
@@ -158,6 +159,7 @@ for name in ours:
     used[name] = (gap / allowed[name]).max().item()
     print(f"{name:>12} {gap.numel():5}"
           f" {(gap / published[name].abs()).max():18.1e} {used[name]:10.0%}")
+
 print("every published number within its allowance:",
       all(share <= 1 for share in used.values()))
 headroom = min(

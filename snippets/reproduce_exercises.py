@@ -19,6 +19,7 @@ with torch.no_grad():
     delta_w, delta_b = w_round - w_full, b_round - b_full
     predicted = (w_full.grad * delta_w).sum() + (b_full.grad * delta_b).sum()
     worst = 5e-5 * (w_full.grad.abs().sum() + b_full.grad.abs().sum())
+
 print(f"largest rounding of a weight: {delta_w.abs().max():.1e}")
 print(f"loss, full digits: {loss_full.item():.2f},"
       f" rounded: {loss_round.item():.2f}")

@@ -117,6 +117,7 @@ def step_autograd(x, y, w, b, lr):
 w, b = init_params(device=device)
 for epoch in range(30):
     step_autograd(x, y, w, b, lr=0.5)  # (2)!
+
 fits["full batch, autograd"] = w, b
 show("full batch, autograd", w, b)
 # --8<-- [end:full_batch]
@@ -151,6 +152,7 @@ def step_with(grads, x, y, w, b, lr):
 w, b = init_params(device=device)
 for epoch in range(30):
     step_with(grads_by_hand, x, y, w, b, lr=0.5)
+
 fits["full batch, by hand"] = w, b
 show("full batch, by hand", w, b)
 # --8<-- [end:by_hand]
@@ -177,6 +179,7 @@ def grads_fused(x, y, w, b):
 w, b = init_params(device=device)
 for epoch in range(30):
     step_with(grads_fused, x, y, w, b, lr=0.5)  # (2)!
+
 fits["full batch, fused"] = w, b
 show("full batch, fused", w, b)
 # --8<-- [end:fused]
@@ -197,6 +200,7 @@ loader = DataLoader(TensorDataset(x, y), batch_size=BATCH_SIZE, shuffle=True,
 w, b = init_params(device=device)
 for epoch in range(5):
     epoch_loader(loader, w, b, lr=0.2)
+
 fits["DataLoader"] = w, b
 show("DataLoader", w, b)
 # --8<-- [end:dataloader]
@@ -218,6 +222,7 @@ gen = torch.Generator(device=device).manual_seed(0)
 w, b = init_params(device=device)
 for epoch in range(5):
     epoch_slicing(x, y, w, b, lr=0.2, batch_size=BATCH_SIZE, gen=gen)
+
 fits["slicing"] = w, b
 show("slicing", w, b)
 # --8<-- [end:slicing]
@@ -263,6 +268,7 @@ a, c = normal_equations(x, y)
 w, b = init_params(device=device)
 for epoch in range(30):
     step_gram(a, c, len(x), w, b, lr=0.5)
+
 fits["gradient descent on A"] = w, b
 show("gradient descent on A", w, b)
 # --8<-- [end:gram]
@@ -328,6 +334,7 @@ for method, (on_device, on_host) in ROW_BYTES.items():
             for gib in (16, 80)]
     print(f"{method:<22} {on_device + on_host:>9}  {most[0]:>19.1e}"
           f"  {most[1]:>9.1e}")
+
 try:
     check_fits(10**9, "DataLoader", "cpu", free=16 * 2**30)
 except MemoryError as error:

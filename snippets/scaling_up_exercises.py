@@ -15,7 +15,6 @@ from torch.utils.data import (BatchSampler, DataLoader, RandomSampler,
 class CountingDataset(TensorDataset):
     """A TensorDataset that counts the calls to __getitem__."""
     calls = 0
-
     def __getitem__(self, index):
         self.calls += 1
         return super().__getitem__(index)

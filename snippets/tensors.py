@@ -21,6 +21,7 @@ for name, t in [("scalar", scalar), ("vector", vector),
                 ("matrix", matrix), ("3-d", years)]:
     print(f"{name:>6}: ndim={t.ndim} shape={str(t.shape):<22}"
           f"dtype={t.dtype} device={t.device}")
+
 print("the scalar as a Python number:", scalar.item())  # (4)!
 # --8<-- [end:ranks]
 
