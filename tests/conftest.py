@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import json
 import os
 import runpy
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 DOCS = ROOT / "docs"
 BIN = Path(sys.executable).parent
+CHAPTERS = sorted(DOCS.glob("[0-9][0-9]-*.md"))
+
+
+def topic(chapter: Path) -> str:
+    """docs/04-model.md -> model: the name of its snippet and its test."""
+    return chapter.stem.split("-", 1)[1].replace("-", "_")
 
 
 def run_script(name: str, *args: str, env: dict | None = None, check: bool = True):
@@ -28,18 +38,21 @@ def run_script(name: str, *args: str, env: dict | None = None, check: bool = Tru
     )
 
 
+@functools.cache
 def run_snippet(name: str) -> tuple[dict, str]:
-    """Run a snippet in this process; return its globals and what it printed."""
+    """Run a snippet in this process, once per test process; return its globals and what it
+    printed. Tests read the namespace and must not change it."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         namespace = runpy.run_path(str(SNIPPETS / f"{name}.py"), run_name="__main__")
     return namespace, out.getvalue()
 
 
-def build_site(site_dir: Path, cache_dir: Path | None = None) -> subprocess.CompletedProcess:
+def build_site(site_dir: Path, cache_dir: Path | None = None, env: dict | None = None
+               ) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` into site_dir; a fresh cache_dir makes every page run. Builds
     that share the project's .cache take turns (`make test` runs tests in parallel workers)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     if cache_dir is not None:
         env["LINREG_BUILD_CACHE"] = str(cache_dir)
     with shared_cache() if cache_dir is None else contextlib.nullcontext():
@@ -56,9 +69,42 @@ def shared_cache() -> FileLock:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The site, built once per test session with `mkdocs build --strict`."""
-    site_dir = tmp_path_factory.mktemp("site")
-    done = build_site(site_dir)
+def site_build(request) -> tuple[Path, subprocess.CompletedProcess]:
+    """The site, built once per test run with `mkdocs build --strict`, and what it said. The
+    parallel workers of one run (pytest-xdist) share it: the first to need it builds it."""
+    worker = getattr(request.config, "workerinput", None)
+    run = worker["testrunuid"] if worker else f"{os.getpid()}"
+    runs = ROOT / "test-artifacts" / "runs"
+    folder = runs / run
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in runs.iterdir():  # earlier runs' sites, kept an hour for a look
+        if old != folder and time.time() - old.stat().st_mtime > 3600:
+            shutil.rmtree(old, ignore_errors=True)
+    with FileLock(folder / "build.lock"):
+        record = folder / "build.json"
+        if not record.exists():
+            done = build_site(folder / "site")
+            record.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
+        done = subprocess.CompletedProcess([], *json.loads(record.read_text()))
     assert done.returncode == 0, done.stdout + done.stderr
-    return site_dir
+    return folder / "site", done
+
+
+@pytest.fixture(scope="session")
+def site(site_build) -> Path:
+    return site_build[0]
+
+
+def page_outputs(site: Path, chapter_stem: str) -> str:
+    """Everything a chapter's page shows as output, in order, one block after another."""
+    from pages import code_blocks
+
+    html = (site / chapter_stem / "index.html").read_text(encoding="utf-8")
+    return "".join(b.output.rstrip("\n") + "\n" for b in code_blocks(html) if b.output)
+
+
+def assert_prints_the_page(site: Path, name: str, *printed: str) -> None:
+    """What `python snippets/<name>.py`, then its exercises, printed (the runs the chapter's
+    tests made) is what the chapter's page shows."""
+    chapter = next(c for c in CHAPTERS if topic(c) == name)
+    assert "".join(printed) == page_outputs(site, chapter.stem)

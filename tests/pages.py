@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import code
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from bs4 import BeautifulSoup
 
 ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!")  # Material turns these into bubbles
@@ -44,3 +46,55 @@ def copied_text(code: str) -> str:
 def page_files(site: Path) -> list[Path]:
     """The built HTML of every page (not the 404 page)."""
     return sorted(p for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
+class _CompileOnly(code.InteractiveConsole):
+    """The classic `python` REPL's rules (up to 3.12): lines are compiled as they are typed,
+    a compound statement ends only at a blank line. Compiles, never runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.errors: list[str] = []
+
+    def runcode(self, compiled):
+        pass
+
+    def write(self, data):
+        self.errors.append(data)
+
+
+def repl_errors(source: str) -> list[str]:
+    """What the classic REPL says when `source` is pasted into it line by line, then Enter."""
+    console = _CompileOnly()
+    for line in source.split("\n") + [""]:
+        console.push(line)
+    return console.errors
+
+
+# Notebooks (hooks/takeaway.py)
+
+COMMENT_NUMBER = re.compile(r"[ \t]*# \(\d+\)$")  # an annotation marker, as a notebook keeps it
+
+
+def page_blocks(site, chapter):
+    return code_blocks((site / chapter.stem / "index.html").read_text(encoding="utf-8"))
+
+
+def notebook_of(site, chapter):
+    return nbformat.read(site / "notebooks" / chapter.stem / f"{chapter.stem}.ipynb", as_version=4)
+
+
+def code_cells(notebook) -> list:
+    return [c for c in notebook.cells if c.cell_type == "code"]
+
+
+def lines(code: str) -> list[str]:
+    return [line.rstrip() for line in code.rstrip().split("\n")]
+
+
+def without_numbers(code: str) -> list[str]:
+    return [COMMENT_NUMBER.sub("", line).rstrip() for line in code.rstrip().split("\n")]
+
+
+def printed(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT
+from conftest import CHAPTERS, ROOT
 from pages import code_blocks
 
 pytestmark = pytest.mark.browser
@@ -133,10 +133,8 @@ def desktop(browser, base_url):
 
 def page_ids():
     """Every page: the chapters and home, and the notebook page of each hand-written chapter."""
-    from test_notebook import CHAPTERS as WITH_NOTEBOOKS
-
     chapters = [p.stem for p in sorted((ROOT / "docs").glob("*.md"))]
-    return chapters + ["notebooks"] + [f"notebooks/{c.stem}" for c in WITH_NOTEBOOKS]
+    return chapters + ["notebooks"] + [f"notebooks/{c.stem}" for c in CHAPTERS]
 
 
 @pytest.fixture(params=page_ids())

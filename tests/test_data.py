@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,8 @@ def test_exercises():
     ns, out = run_snippet("data_exercises")
     assert ns["first_gap"] == 2**24 + 1
     assert "float32: 191 MiB" in out and "float64: 381 MiB" in out
+
+
+def test_snippets_print_what_the_page_shows(site, data):
+    """`python snippets/data.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "data", data[1], run_snippet("data_exercises")[1])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from exact_answer import least_squares, loss_hessian
 from learning_rate import standardise, to_original_units
 from linreg import init_params, inputs, model, mse, targets, train
@@ -231,3 +231,8 @@ def test_exercises():
     assert "4 regions: lowest loss 0.00" in out
     assert torch.allclose(ns["b_from_means"], ns["b"], atol=1e-9)
     assert "mean residual is zero: True" in out
+
+
+def test_snippets_print_what_the_page_shows(site, chapter):
+    """`python snippets/exact_answer.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "exact_answer", chapter[1], run_snippet("exact_answer_exercises")[1])

@@ -4,7 +4,7 @@ independent float64 run says), linreg.train, and the errors it prints for bad in
 import numpy as np
 import pytest
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from linreg import init_params, inputs, targets
 
 
@@ -99,3 +99,8 @@ def test_exercises():
     assert ns["history"][-1] == pytest.approx(averages, rel=1e-5)
     assert ns["b"].detach().numpy() == pytest.approx(targets.mean(axis=0), abs=1e-3)
     assert not ns["w"].detach().any()
+
+
+def test_snippets_print_what_the_page_shows(site, gd_run):
+    """`python snippets/gradient_descent.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "gradient_descent", gd_run[1], run_snippet("gradient_descent_exercises")[1])

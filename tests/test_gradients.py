@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from linreg import init_params, inputs, targets
 
 
@@ -75,3 +75,8 @@ def test_exercises(formula):
     assert ns["formula"].numpy() == pytest.approx(expected, rel=1e-12)
     assert torch.allclose(ns["p"].grad, ns["expected"])
     assert "equals 2/N (P - Y): True" in out
+
+
+def test_snippets_print_what_the_page_shows(site, grads_run):
+    """`python snippets/gradients.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "gradients", grads_run[1], run_snippet("gradients_exercises")[1])

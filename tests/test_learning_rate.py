@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from learning_rate import standardise, to_original_units
 from linreg import init_params, inputs, model, targets, train
 from test_exact_answer import FLOOR, THETA, float32_stall_tolerance
@@ -161,3 +161,8 @@ def test_exercises():
     order = ["standardised", "min-max to [0, 1]", "centred only", "divided by std", "raw"]
     assert [conditions[name] for name in order] == sorted(conditions.values())
     assert conditions["raw"] == pytest.approx(LAMBDA[-1] / LAMBDA[0], rel=1e-6)
+
+
+def test_snippets_print_what_the_page_shows(site, chapter):
+    """`python snippets/learning_rate.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "learning_rate", chapter[1], run_snippet("learning_rate_exercises")[1])

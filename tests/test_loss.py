@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from linreg import init_params, inputs, targets
 
 
@@ -77,3 +77,8 @@ def test_exercises(reference):
     assert ns["per_fruit"].detach().numpy() == pytest.approx(per_fruit, rel=1e-6)
     assert ns["per_fruit"].mean().item() == pytest.approx(np.mean(reference[1] ** 2), rel=1e-6)
     assert "(28x worse)" in out
+
+
+def test_snippets_print_what_the_page_shows(site, loss_run):
+    """`python snippets/loss.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "loss", loss_run[1], run_snippet("loss_exercises")[1])

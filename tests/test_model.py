@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import linreg
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +109,8 @@ def test_exercises():
     looped = ns["model_by_loops"](x, *linreg.init_params())
     assert np.allclose(as_numpy(looped), linreg.inputs @ w.T + b, atol=1e-3)
     assert "loops agree with model(): True" in out
+
+
+def test_snippets_print_what_the_page_shows(site, model_run):
+    """`python snippets/model.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "model", model_run[1], run_snippet("model_exercises")[1])

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import linreg
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,8 @@ def test_exercises():
         share = (ns["z"].abs() < k).float().mean().item()
         assert share == pytest.approx(math.erf(k / math.sqrt(2)), abs=0.003)
         assert f"within {k} of 0: {share:.4f} (normal curve: {math.erf(k / 2**0.5):.4f})" in out
+
+
+def test_snippets_print_what_the_page_shows(site, parameters):
+    """`python snippets/parameters.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "parameters", parameters[1], run_snippet("parameters_exercises")[1])

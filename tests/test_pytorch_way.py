@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 from linreg import init_params, inputs, model, mse, targets, train
 
 
@@ -210,3 +210,8 @@ def test_exercises():
     assert f"their mean: {sum(losses) / 5:.2f}" in out
     assert "drop_last=False: 16 batches, last has 40 rows, 1000 rows seen" in out
     assert "drop_last=True: 15 batches, last has 64 rows, 960 rows seen" in out
+
+
+def test_snippets_print_what_the_page_shows(site, chapter):
+    """`python snippets/pytorch_way.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "pytorch_way", chapter[1], run_snippet("pytorch_way_exercises")[1])

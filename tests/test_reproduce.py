@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT, run_snippet
+from conftest import ROOT, assert_prints_the_page, run_snippet
 from linreg import inputs, targets
 
 SEED = ROOT.parent / "shared" / "seed" / "linear-regression-notebook.txt"
@@ -99,3 +99,8 @@ def test_exercise_first_order_prediction():
     assert actual == pytest.approx(ns["predicted"].item(), abs=0.02)  # float32 loss near 3e4
     assert abs(actual) <= ns["worst"].item()
     assert ns["delta_w"].abs().max().item() <= H
+
+
+def test_snippets_print_what_the_page_shows(site, rep):
+    """`python snippets/reproduce.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "reproduce", rep[1], run_snippet("reproduce_exercises")[1])

@@ -17,7 +17,7 @@ import textwrap
 import pytest
 import torch
 
-from conftest import ROOT, SNIPPETS, run_script
+from conftest import ROOT, SNIPPETS, assert_prints_the_page, run_script, run_snippet
 
 BENCH = ROOT / "bench"
 RESULTS = sorted(BENCH.glob("results-*.json"))
@@ -317,3 +317,8 @@ def test_the_pages_claims_hold_in_the_cpu_results():
     # "every epoch of gradient descent on A after it costs microseconds, whatever N is"
     gram = [run["methods"]["gram_step"]["epoch_s"] for run in runs]
     assert max(gram) < 1e-3 and max(gram) < 10 * min(gram)
+
+
+def test_snippets_print_what_the_page_shows(site, chapter):
+    """`python snippets/scaling_up.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "scaling_up", chapter[1], run_snippet("scaling_up_exercises")[1])

@@ -1,35 +1,47 @@
-"""The built site: strict, deterministic, self-contained, and every internal link resolves."""
+"""The built site: strict and quiet, deterministic, self-contained, every internal link resolves;
+a failing snippet fails the strict build but shows on its page under `mkdocs serve`."""
 
 from __future__ import annotations
 
 import filecmp
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from mkdocs.config import load_config
 
-from conftest import ROOT, build_site, shared_cache
+from conftest import CHAPTERS, ROOT, build_site, shared_cache
 from pages import page_files
 
 SITE_URL = load_config(str(ROOT / "mkdocs.yml")).site_url
 VARYING = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date by design
+MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 
 
-def test_strict_build_has_no_warnings(tmp_path):
-    done = build_site(tmp_path / "site")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "WARNING" not in done.stdout + done.stderr
+def test_strict_build_says_only_what_a_writer_must_act_on(site_build):
+    """No warning, and nothing but MkDocs's own three lines: no plugin chatter."""
+    _, done = site_build
+    said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert not [line for line in said if "WARNING" in line]
+    routine = re.compile(r"INFO\s+-\s+(Cleaning site directory|Building documentation to directory"
+                         r"|Documentation built in [\d.]+ seconds)")
+    assert [line for line in said if not routine.search(line)] == []
 
 
+@pytest.mark.slow
 def test_a_cold_build_gives_the_same_bytes(site, tmp_path):
-    """A second build, with its own empty cache so that every page's code and every notebook
-    runs afresh, gives byte-identical files to the session's build (itself cold in CI, or
-    made from the cache a previous run left: then this also shows the cache changes nothing)."""
+    """A second build, with its own empty cache so that every page's code runs afresh and every
+    notebook is rendered anew, gives byte-identical files to the session's build (itself cold
+    in CI, or made from the cache a previous run left: then this also shows the cache changes
+    nothing)."""
     done = build_site(tmp_path / "site", cache_dir=tmp_path / "cache")
     assert done.returncode == 0, done.stdout + done.stderr
     second = tmp_path / "site"
@@ -40,19 +52,96 @@ def test_a_cold_build_gives_the_same_bytes(site, tmp_path):
     assert not differ
 
 
-def test_a_failing_snippet_fails_the_build(tmp_path):
-    """A page whose code raises must not build, even though the rest is fine."""
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, timeout: float = 60) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode("utf-8")
+
+
+@pytest.fixture
+def mini_project(tmp_path) -> Path:
+    """A copy of the project with two chapters (1 and 4) and a bare home page, for the tests that
+    change a snippet or a setting and build: everything but the other pages, so it builds fast."""
     project = tmp_path / "project"
     with shared_cache():
         shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(  # .cache kept: warm build
-            ".venv", "site", ".git", "test-artifacts", "__pycache__", "*.lock"))
-    page = project / "docs" / "01-data.md"
-    page.write_text(page.read_text() + '\n```python exec\nraise ValueError("boom")\n```\n')
-    done = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict",
-                           "-d", str(tmp_path / "out")], cwd=project, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
+            ".venv", "site", ".git", "test-artifacts", "__pycache__", "*.lock", "node_modules"))
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    keep = {CHAPTERS[0].name, CHAPTERS[3].name}
+    for doc in (project / "docs").glob("*.md"):
+        if doc.name not in keep:
+            doc.unlink()
+    (project / "docs" / "index.md").write_text("# Two chapters\n")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text[:text.index("\nnav:\n")] + "\nnav:\n  - index.md\n" + "".join(
+        f"  - {name}\n" for name in sorted(keep))  # the page tree is mkdocs.yml's last part
+    config.write_text(text.replace("  anchors: warn\n", "  anchors: warn\n  not_found: info\n"),
+                      encoding="utf-8")
+    return project
+
+
+@pytest.mark.slow
+def test_a_failing_snippet_fails_the_build_and_shows_on_its_page_under_serve(mini_project, tmp_path):
+    """`mkdocs build --strict` stops; `mkdocs serve` keeps serving and shows the traceback on
+    the page it breaks, with the other pages as they were."""
+    project = mini_project
+    snippet = project / "snippets" / "data.py"
+    snippet.write_text(snippet.read_text().replace(
+        'print("inputs: ", inputs.shape, inputs.dtype)', 'print("inputs: ", inputs.shap)'))
+    env = {"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(tmp_path)}
+    done = subprocess.run([MKDOCS, "build", "--strict", "-d", str(tmp_path / "out")], cwd=project,
+                          capture_output=True, text=True, env=env)
     assert done.returncode != 0
-    assert "ValueError: boom" in done.stdout + done.stderr
+    assert "AttributeError: 'numpy.ndarray' object has no attribute 'shap'" in done.stdout + done.stderr
+
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as said:
+        server = subprocess.Popen([MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}",
+                                   "--no-livereload"], cwd=project, env=env, stdout=said,
+                                  stderr=subprocess.STDOUT)
+    try:
+        for _ in range(240):  # the first build runs before the server answers
+            try:
+                broken = fetch(f"http://127.0.0.1:{port}/01-data/", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(log.read_text())
+                time.sleep(0.5)
+        else:
+            pytest.fail("mkdocs serve did not answer")
+        assert "no attribute &#39;shap&#39;" in broken or "no attribute 'shap'" in broken
+        assert 'class="language-text exec-output exec-error' in broken
+        other = fetch(f"http://127.0.0.1:{port}/04-model/")
+        assert "exec-error" not in other and "grad_fn=&lt;AddBackward0&gt;" in other
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_repository_links_appear_only_when_a_repository_is_configured(site, mini_project,
+                                                                      tmp_path):
+    """With `$LINREG_REPOSITORY`, chapter and notebook pages link their source and Colab; the
+    session's build, without it, has none."""
+    done = subprocess.run([MKDOCS, "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=mini_project, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1",
+                               "LINREG_REPOSITORY": "https://github.com/example/linreg"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    name = CHAPTERS[3].stem
+    for page in (tmp_path / "site" / name / "index.html", tmp_path / "site" / "notebooks" / name / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert f'href="https://github.com/example/linreg/blob/main/docs/{name}.md"' in html
+        assert (f'href="https://colab.research.google.com/github/example/linreg/blob/gh-pages/'
+                f'notebooks/{name}/{name}.ipynb"') in html
+    for page in page_files(site):
+        assert "github.com/example" not in page.read_text(encoding="utf-8")
 
 
 def references(html: str):
@@ -104,8 +193,3 @@ def test_every_internal_link_and_anchor_resolves(site):
                 broken.append(f"{page.relative_to(site)} -> {url} (no such anchor)")
     assert not broken
     print("external links (listed, not fetched):", sorted(external) or "none")
-
-
-def test_snippets_are_downloadable_beside_the_pages(site):
-    for script in (ROOT / "snippets").glob("*.py"):
-        assert (site / "snippets" / script.name).read_bytes() == script.read_bytes()

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import linreg
-from conftest import run_snippet
+from conftest import assert_prints_the_page, run_snippet
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,8 @@ def test_exercises():
         slopes[mm] = rain.grad.item()
     assert slopes[67.0] == 1.0 and slopes[134.0] == pytest.approx(0.1)
     assert "rain  67.0 mm: slope 1.0" in out and "rain 134.0 mm: slope 0.1" in out
+
+
+def test_snippets_print_what_the_page_shows(site, tensors):
+    """`python snippets/tensors.py`, then its exercises, print the page's outputs in order."""
+    assert_prints_the_page(site, "tensors", tensors[1], run_snippet("tensors_exercises")[1])
