@@ -327,7 +327,7 @@ def _plot_style(codes):
                                  "xtick.color", "ytick.color", "grid.color")}
     style = {**ink, "grid.alpha": 0.25, "figure.facecolor": "none", "axes.facecolor": "none",
              "savefig.transparent": True, "legend.framealpha": 0, "svg.fonttype": "none",
-             "font.size": 12, "figure.figsize": (6, 3.8), "axes.spines.top": False,
+             "font.size": 13, "figure.figsize": (5.6, 3.6), "axes.spines.top": False,
              "axes.spines.right": False}
     with matplotlib.rc_context(style):
         yield
