@@ -220,6 +220,25 @@ def test_phone_width_has_no_horizontal_overflow(visit, base_url, path):
     assert overflow == []
 
 
+WIDTHS = r"""() => {
+  const wide = (selector) => [...document.querySelectorAll(selector)]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.innerText || "").replace(/\s+/g, " ").slice(0, 60));
+  return {formulas: wide("article div.arithmatex"), outputs: wide("article .exec-output pre > code")};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_no_formula_is_wider_than_its_column(visit, base_url, path, viewport):
+    """Every display formula fits its column, at desktop and at phone width: none hides part
+    of itself behind a sideways scroll. At 1280 px, no output box needs one either."""
+    v = visit(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+    wide = v.open(base_url + path).evaluate(WIDTHS)
+    assert wide["formulas"] == []
+    if viewport is DESKTOP:
+        assert wide["outputs"] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Interactions
 # ---------------------------------------------------------------------------------------------
