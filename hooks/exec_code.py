@@ -25,8 +25,10 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 import lessonrun
-from lessonrun import (FIGURES, PLOTS, RUN_NOTE, RUNS, SCHEME_INK, figure_html, figure_token,
-                       inked)
+from lessonrun import (FIGURES, PLOTS, RUN_NOTE, RUNS, SCHEME_INK, explorable_html, figure_html,
+                       figure_token, inked)
+
+EXPLORABLES: dict[str, dict] = {}  # token -> {kind, data, figures}: this build's explorables
 
 log = logging.getLogger("mkdocs.hooks.exec_code")
 
@@ -47,6 +49,7 @@ def snippets_config(config) -> dict:
 
 def on_pre_build(config):
     FIGURES.clear()  # mkdocs serve: write only the figures of the pages as they are now
+    EXPLORABLES.clear()
 
 
 @event_priority(110)  # first: the notebooks (hooks/takeaway.py) are made from these runs
@@ -96,6 +99,11 @@ def on_page_content(html, page, config, files):
     up = "../" * page.url.count("/")
     for token in set(re.findall(r"<p>(EXECFIGURE\w+)</p>", html)):
         html = html.replace(f"<p>{token}</p>", figure_html(token, up))
+    for token in set(re.findall(r"<p>(EXECEXPLORE\w+)</p>", html)):
+        explorable = EXPLORABLES[token]
+        figures = "".join(figure_html(t, up) for t in explorable["figures"])
+        html = html.replace(f"<p>{token}</p>",
+                            explorable_html(explorable["kind"], explorable["data"], figures))
     return html
 
 
@@ -128,15 +136,20 @@ def insert_outputs(lines, blocks, results) -> list[str]:
     for block, result in zip(blocks, results):
         out += lines[pos:block.start]
         opening = lessonrun.FENCE.match(lines[block.start])
-        kept = [o.group(0) for o in lessonrun.OPTION.finditer(
-            lessonrun.EXEC_INFO.match(opening["info"])["opts"]) if o["key"] not in {"exec", "alt"}]
+        options = lessonrun.EXEC_INFO.match(opening["info"])["opts"]
+        kept = [o.group(0) for o in lessonrun.OPTION.finditer(options)
+                if o["key"] not in {"exec", "alt", "explore", "data"}]
         out.append(f"{block.indent}{opening['fence']}python {' '.join(kept)}".rstrip())
         out += lines[block.start + 1:block.end + 1]
         pos = lessonrun.annotation_list_end(lines, block.end + 1, block.indent)
         out += lines[block.end + 1:pos]
         out += output_fence(result["output"], block.indent, result.get("error", False))
-        for figure in result["figures"]:
-            out += ["", f"{block.indent}{figure_token(figure)}", ""]
+        tokens = [figure_token(figure) for figure in result["figures"]]
+        if result.get("explore"):  # one token stands for the explorable and its figures
+            token = f"EXECEXPLORE{len(EXPLORABLES)}x{tokens[0] if tokens else ''}"
+            EXPLORABLES[token] = {**result["explore"], "figures": tokens}
+            tokens = [token]
+        out += [line for t in tokens for line in ("", f"{block.indent}{t}", "")]
     return out + lines[pos:]
 
 

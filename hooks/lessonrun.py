@@ -89,7 +89,7 @@ class Page:
             "python": platform.python_version(),
             "machine": platform.machine(),
             "device": os.environ.get("LINREG_DEVICE", ""),
-            "code": [(b.code, b.opts.get("alt", "")) for b in self.blocks],
+            "code": [(b.code, sorted(b.opts.items())) for b in self.blocks],
             "placeholders": self.placeholders,
         }
         return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
@@ -218,7 +218,7 @@ def run_pages(pages: list[Page], cache_dir: Path, jobs: int | None = None) -> di
         return results
     env = dict(os.environ)
     with _pool(min(len(todo), jobs or os.cpu_count() or 1)) as pool:
-        futures = {pool.submit(run_page, p.src_uri, [(b.code, b.opts.get("alt")) for b in p.blocks],
+        futures = {pool.submit(run_page, p.src_uri, [(b.code, b.opts) for b in p.blocks],
                                p.placeholders, env): p for p in todo}
         for future in concurrent.futures.as_completed(futures):
             page = futures[future]
@@ -259,10 +259,11 @@ def _pool(workers: int):
         yield pool
 
 
-def run_page(src_uri: str, blocks: list[tuple[str, str | None]], placeholders: list[str],
+def run_page(src_uri: str, blocks: list[tuple[str, dict]], placeholders: list[str],
              env: dict | None = None) -> dict:
     """Run the blocks in order in one namespace, in an empty scratch folder, capturing what
-    each prints and the figures it leaves open; then evaluate the placeholders."""
+    each prints and the figures it leaves open, and the data a block hands to its explorable
+    (`explore="kind" data="expression"` on its fence); then evaluate the placeholders."""
     if env is not None:
         os.environ.clear()
         os.environ.update(env)
@@ -270,7 +271,7 @@ def run_page(src_uri: str, blocks: list[tuple[str, str | None]], placeholders: l
     results, problems = [], []
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), \
             _plot_style(code for code, _ in blocks):
-        for n, (code, alt) in enumerate(blocks, 1):
+        for n, (code, opts) in enumerate(blocks, 1):
             out = io.StringIO()
             with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -285,7 +286,9 @@ def run_page(src_uri: str, blocks: list[tuple[str, str | None]], placeholders: l
                     out.write(tb)
             problems += [f"code block {n} warned: {w.category.__name__}: {w.message}" for w in caught]
             results.append({"output": out.getvalue(), "error": bool(problems),
-                            "figures": _take_figures(alt, src_uri, n, problems)})
+                            "figures": _take_figures(opts.get("alt"), src_uri, n, problems)})
+            if opts.get("explore") and not problems:
+                results[-1]["explore"] = _explorable(opts, namespace, n, problems)
             if problems:
                 break
         results += [{"output": "", "figures": []} for _ in blocks[len(results):]]
@@ -299,6 +302,28 @@ def run_page(src_uri: str, blocks: list[tuple[str, str | None]], placeholders: l
     return {"blocks": results, "values": values, "problems": problems,
             "device": str(namespace.get("device", "cpu")),  # what the page's code chose
             "torch": _version("torch")}
+
+
+def _explorable(opts: dict, namespace: dict, n: int, problems: list) -> dict | None:
+    """The kind of explorable and its starting data, as JSON, from the block's namespace."""
+    try:
+        data = eval(opts.get("data") or "None", namespace)  # noqa: S307
+        return {"kind": opts["explore"], "data": json.dumps(_plain(data), separators=(",", ":"))}
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"code block {n}: explorable data {opts.get('data')!r} failed: "
+                        f"{type(error).__name__}: {error}")
+        return None
+
+
+def _plain(value):
+    """Tensors, arrays and their numbers as plain lists and floats, for JSON."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _version(package: str) -> str:
@@ -375,6 +400,15 @@ def figure_html(token: str, up: str) -> str:
         f'width="{figure["width"]}" height="{figure["height"]}" loading="lazy" decoding="async">'
         for scheme in SCHEME_INK)
     return f'<figure class="exec-plot">{images}</figure>'
+
+
+def explorable_html(kind: str, data: str, figures: str) -> str:
+    """An explorable: its data from the run and, inside, the static figure it starts from,
+    which is what a reader without JavaScript sees. docs/assets/explorables.js takes over."""
+    data = data.replace("</", "<\\/")  # cannot close the script element
+    return (f'<div class="explorable" data-explorable="{escape_attr(kind)}">'
+            f'<script type="application/json" class="explorable-data">{data}</script>'
+            f"{figures}</div>")
 
 
 def inked(svg: str, scheme: str) -> str:

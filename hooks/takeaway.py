@@ -206,11 +206,12 @@ def flatten(lines: list[str], config) -> tuple[list[str], dict[int, str]]:
         if admonition:
             kind, title = admonition["type"], admonition["title"] or admonition["type"].title()
             has_code = any(j in fenced for j in _body(lines, i, len(admonition["indent"])))
+            lead = text[:len(text) - len(text.lstrip())]  # inside a list item, say
             if admonition["kind"].startswith("???") and not has_code:
-                out[i] = f"<details><summary>{escape(title)}</summary>\n"
-                closing = "</details>"
+                out[i] = f"{lead}<details><summary>{escape(title)}</summary>\n"
+                closing = f"{lead}</details>"
             else:
-                out[i] = f"**{title}**"
+                out[i] = f"{lead}**{title}**"
                 closing = None
             stack.append((len(admonition["indent"]), "solution" if kind == "success" else kind, closing))
         elif tab:

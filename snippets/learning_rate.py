@@ -91,6 +91,26 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         print("FloatingPointError:", error)
     # --8<-- [end:error]
 
+    # --8<-- [start:try_rates]
+    w0, b0 = init_params(seed=0, device=device)
+    descent_data = {  # what the explorable starts from: this chapter's numbers
+        "x": x, "y": y, "w": w0, "b": b0, "lambdaMax": eigenvalues[-1].item(),
+        "floor": mse(model(x, *least_squares(x, y)), y).item(),  # (1)!
+        "epochs": 200,
+        "lossRange": [0.1, 1e7],
+        "logEta": {"min": -7, "max": -3.7, "step": 0.05, "value": -5},
+    }
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    ax.plot(raw_runs["1e-5"], color="#4f8fe6", label="lr 1e-5")
+    ax.axhline(descent_data["floor"], ls="--", lw=1,
+               color=plt.rcParams["axes.edgecolor"], label="least-squares floor")
+    ax.set(xlabel="updates", ylabel="loss (log scale)", yscale="log",
+           ylim=descent_data["lossRange"])
+    ax.legend(fontsize=10)
+    # --8<-- [end:try_rates]
+
     # --8<-- [start:standardise]
     z, mean, std = standardise(x)
     print("mean:", mean)
@@ -114,6 +134,78 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     print(f"condition number: {cond:.2g} -> {cond_z:.2g}")
     print(f"largest stable learning rate: {lr_max:.3g} -> {lr_max_z:.3g}")
     # --8<-- [end:curvature]
+
+    # --8<-- [start:valley]
+    rain, apples = x[:, 1:2], y[:, :1]  # one feature, one output: N × 1 each
+    rain_z, rain_mean, rain_std = standardise(rain)
+
+
+    def descend(feature, lr, steps=100):
+        """Gradient descent from w = b = 0 on apples ~ feature; the path."""
+        w = torch.zeros(1, 1, device=device, requires_grad=True)
+        b = torch.zeros(1, device=device, requires_grad=True)
+        path = [(0.0, 0.0)]
+        for _ in range(steps):
+            mse(model(feature, w, b), apples).backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+                b -= lr * b.grad
+            w.grad.zero_()
+            b.grad.zero_()
+            path.append((w.item(), b.item()))
+        return path
+
+
+    share = 0.5  # the step, as a share of each problem's own limit 2 / λmax
+    panels = []
+    for title, feature, box in (
+            ("raw rainfall", rain, {"w": [-0.15, 1.45], "b": [-35, 25]}),
+            ("standardised", rain_z, {"w": [-12, 48], "b": [-10, 90]})):
+        h1 = loss_hessian(feature, n_outputs=1)  # (1)!
+        lam = torch.linalg.eigvalsh(h1)
+        w_opt, b_opt = least_squares(feature, apples)
+        floor1 = mse(model(feature, w_opt, b_opt), apples).item()
+        start_loss = mse(apples * 0, apples).item()  # w = b = 0 predicts 0
+        panels.append({
+            "title": title, "x": feature.flatten(), "hessian": h1,
+            "lambdaMax": lam[-1].item(), "kappa": (lam[-1] / lam[0]).item(),
+            "optimum": {"w": w_opt.item(), "b": b_opt.item()}, "floor": floor1,
+            "levels": [floor1 + (start_loss - floor1) * 4.0 ** -k
+                       for k in range(9)],
+            "start": {"w": 0.0, "b": 0.0}, "steps": 100, "range": box,
+            "wLabel": "w", "bLabel": "b",
+            "path": descend(feature, share * 2 / lam[-1].item())})
+        print(f"{title:<13} κ = {panels[-1]['kappa']:9.4g}   after 100 steps:"
+              f" w = {panels[-1]['path'][-1][0]:7.3f},"
+              f" b = {panels[-1]['path'][-1][1]:7.3f};"
+              f" best w = {w_opt.item():7.3f}, b = {b_opt.item():7.3f}")
+
+    valley_data = {"y": apples.flatten(), "panels": panels,
+                   "fraction": {"min": 0.05, "max": 1.1, "step": 0.05,
+                                "value": share}}
+    # --8<-- [end:valley]
+
+    # --8<-- [start:valley_plot]
+    import numpy as np
+
+    fig, axes = plt.subplots(2, 1, figsize=(5.6, 7.4))
+    for ax, p in zip(axes, panels):
+        ws = np.linspace(*p["range"]["w"], 200)
+        bs = np.linspace(*p["range"]["b"], 200)
+        gw, gb = np.meshgrid(ws, bs)
+        dw, db = gw - p["optimum"]["w"], gb - p["optimum"]["b"]
+        hh = p["hessian"].numpy()
+        grid = p["floor"] + 0.5 * (hh[0, 0] * dw**2 + 2 * hh[0, 1] * dw * db
+                                   + hh[1, 1] * db**2)  # (1)!
+        ax.contour(gw, gb, grid, levels=sorted(p["levels"]),
+                   colors=plt.rcParams["axes.edgecolor"], alpha=0.35,
+                   linewidths=0.8)
+        ax.plot(*zip(*p["path"]), color="#4f8fe6", lw=1.5, marker=".")
+        ax.plot(p["optimum"]["w"], p["optimum"]["b"], "o", color="#3fa34d")
+        ax.set(title=p["title"], xlabel="w", ylabel="b")
+
+    fig.tight_layout()
+    # --8<-- [end:valley_plot]
 
     # --8<-- [start:scaled]
     w_star, b_star = least_squares(x, y)
@@ -152,7 +244,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
 
     colours = ["#4f8fe6", "#e8843c", "#3fa34d", "#d6504f"]  # (1)!
     ink = plt.rcParams["axes.edgecolor"]
-    fig, (raw_ax, scaled_ax) = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
+    fig, (raw_ax, scaled_ax) = plt.subplots(2, 1, figsize=(5.6, 7.4), sharex=True)
     for (name, losses), colour in zip(raw_runs.items(), colours):
         raw_ax.plot(losses, color=colour, label=f"lr {name}")
 
@@ -162,10 +254,11 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     for ax, title in ((raw_ax, "raw inputs"),
                       (scaled_ax, "standardised inputs")):
         ax.axhline(floor, color=ink, ls="--", lw=1, label="least-squares floor")
-        ax.set(title=title, xlabel="epoch", yscale="log",
+        ax.set(title=title, ylabel="loss (log scale)", yscale="log",
                ylim=(floor / 3, 1e7))  # (2)!
         ax.grid(True)
         ax.legend(fontsize=9)
 
-    raw_ax.set_ylabel("loss (log scale)")
+    scaled_ax.set_xlabel("epoch")
+    fig.tight_layout()
     # --8<-- [end:plot]

@@ -65,7 +65,7 @@ x64 = torch.from_numpy(inputs).double()
 
 
 def condition(features):
-    """Condition number of the loss Hessian 2/(N·m)·AᵀA, A = [features | 1]."""
+    """Condition number of the loss Hessian 2/(N·m)·X̃ᵀX̃, X̃ = [features | 1]."""
     ones = torch.ones(len(features), 1, dtype=features.dtype)
     a = torch.cat([features, ones], dim=1)
     eigenvalues = torch.linalg.eigvalsh(a.T @ a)  # (1)!
@@ -83,4 +83,14 @@ conditions = {}
 for name, features in scalings.items():
     conditions[name] = condition(features)
     print(f"{name:>18}: condition number {conditions[name]:9.3g}")
+
+centred = scalings["centred only"]
+ones = torch.ones(len(centred), 1, dtype=centred.dtype)
+with_bias = torch.linalg.eigvalsh(torch.cat([centred, ones], 1).T
+                                  @ torch.cat([centred, ones], 1))
+alone = torch.linalg.eigvalsh(centred.T @ centred)  # no bias column
+print("centred, eigenvalues of X̃ᵀX̃:",
+      ", ".join(f"{v:.4g}" for v in with_bias.tolist()))
+print(f"centred features alone: condition number"
+      f" {(alone[-1] / alone[0]).item():.3g}")
 # --8<-- [end:minmax]

@@ -166,3 +166,46 @@ def test_exercises():
 def test_snippets_print_what_the_page_shows(site, chapter):
     """`python snippets/learning_rate.py`, then its exercises, print the page's outputs in order."""
     assert_prints_the_page(site, "learning_rate", chapter[1], run_snippet("learning_rate_exercises")[1])
+
+
+def test_valley_panels_against_numpy(chapter):
+    """The one-feature valley of rainfall -> apples: its Hessian, condition number, least-squares
+    line and floor from NumPy in float64, and the path the run drew is gradient descent."""
+    ns, out = chapter
+    rain, apples = inputs[:, 1].astype(np.float64), targets[:, 0].astype(np.float64)
+    z = (rain - rain.mean()) / rain.std()
+    for panel, feature in zip(ns["panels"], (rain, z)):
+        a = np.c_[feature, np.ones(5)]
+        h = 2 / 5 * a.T @ a
+        assert np.allclose(panel["hessian"].numpy(), h, atol=1e-5)  # z is float32
+        lam = np.linalg.eigvalsh(h)
+        assert panel["kappa"] == pytest.approx(lam[-1] / lam[0], rel=1e-6)
+        w, b = np.polyfit(feature, apples, 1)
+        assert (panel["optimum"]["w"], panel["optimum"]["b"]) == pytest.approx((w, b), rel=1e-4)
+        assert panel["floor"] == pytest.approx(np.mean((w * feature + b - apples) ** 2), rel=1e-4)
+        lr, ww, bb = 0.5 * 2 / lam[-1], 0.0, 0.0  # the same descent in float64
+        for _ in range(100):
+            e = ww * feature + bb - apples
+            ww, bb = ww - lr * 2 * np.mean(e * feature), bb - lr * 2 * np.mean(e)
+        assert panel["path"][-1] == pytest.approx((ww, bb), abs=1e-3)
+        lo, hi = panel["range"]["w"], panel["range"]["b"]
+        for pw, pb in [panel["path"][0], (w, b)]:  # start and minimum are in the picture
+            assert lo[0] < pw < lo[1] and hi[0] < pb < hi[1]
+    raw, scaled = ns["panels"]
+    assert raw["kappa"] > 1e4 and scaled["kappa"] == pytest.approx(1.0)
+    assert abs(raw["path"][-1][1] - raw["optimum"]["b"]) > 10  # still far along the valley
+    assert scaled["path"][1] == pytest.approx((scaled["optimum"]["w"], scaled["optimum"]["b"]),
+                                              rel=1e-5)  # one step at half the limit
+    assert f"κ = {raw['kappa']:9.4g}" in out
+
+
+def test_descent_explorable_data_is_the_chapters_start(chapter):
+    ns, _ = chapter
+    data = ns["descent_data"]
+    w, b = init_params(seed=0)
+    assert torch.equal(data["w"].cpu(), w.detach()) and torch.equal(data["b"].cpu(), b.detach())
+    assert data["lambdaMax"] == pytest.approx(2 / ns["lr_max"])
+    assert data["floor"] == pytest.approx(ns["floor"])
+    assert 10 ** data["logEta"]["value"] == pytest.approx(1e-5)
+    assert 10 ** data["logEta"]["max"] > ns["lr_max"] > 10 ** data["logEta"]["min"]
+    assert data["lossRange"][0] < data["floor"]

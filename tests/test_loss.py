@@ -62,6 +62,34 @@ def test_slopes_table(loss_run):
         [e, 2 * e, np.sign(e)] for e in (-10.0, -1.0, -0.1, 0.1, 1.0, 10.0)]
 
 
+def test_predictions_below_zero_are_counted(loss_run, reference):
+    ns, out = loss_run
+    below = int((reference[0] < 0).sum())
+    assert below == 9  # what the page's prose leans on: almost all of them
+    assert f"predictions below zero: {below} of 10" in out
+
+
+def test_one_feature_line_flat_start_and_least_squares(loss_run):
+    """The flat line at the mean scores the variance of the apples; the least-squares line
+    (against NumPy's polyfit in float64) scores lower than any nudge of it."""
+    ns, out = loss_run
+    rain, apples = inputs[:, 1].astype(np.float64), targets[:, 0].astype(np.float64)
+    assert ns["start"].item() == pytest.approx(apples.var(), rel=1e-6)
+    w, b = np.polyfit(rain, apples, 1)
+    assert (ns["best_w"], ns["best_b"]) == pytest.approx((w, b), rel=1e-5)
+    best = np.mean((w * rain + b - apples) ** 2)
+    assert ns["best_mse"].item() == pytest.approx(best, rel=1e-5)
+    for dw, db in ((1e-3, 0), (-1e-3, 0), (0, 0.1), (0, -0.1)):
+        assert np.mean(((w + dw) * rain + b + db - apples) ** 2) > best
+    assert f"w = 0.000, b = {apples.mean():.1f}: MSE {apples.var():.2f}" in out
+    data = ns["line_data"]
+    assert data["start"] == {"w": 0.0, "b": pytest.approx(apples.mean())}
+    assert data["xRange"][0] < rain.min() and data["xRange"][1] > rain.max()
+    assert data["yRange"][0] < apples.min() and data["yRange"][1] > apples.max()
+    for name, value in (("w", w), ("b", b), ("w", 0.0), ("b", apples.mean())):
+        assert data[name]["min"] < value < data[name]["max"]  # the sliders reach them
+
+
 def test_builtin_mse_loss_agrees(loss_run):
     ns, out = loss_run
     assert torch.allclose(ns["builtin"], ns["loss"])
