@@ -94,6 +94,7 @@ def run_of(src_uri, markdown, config):
     return RUNS[src_uri]
 
 
+@event_priority(80)  # before mkdocs-print-site-plugin copies the page's HTML
 def on_page_content(html, page, config, files):
     """Swap figure placeholders (plain paragraphs) for the figures' images."""
     up = "../" * page.url.count("/")

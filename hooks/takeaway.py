@@ -121,7 +121,7 @@ def on_page_markdown(markdown, page, config, files):
     return markdown.replace(f"\n{RUN_NOTE}\n", f"{text}\n{RUN_NOTE}\n", 1)
 
 
-@event_priority(50)  # before hooks/katex.py typesets the math this produces
+@event_priority(90)  # before exec_code and katex, and before print-site copies the page
 def on_page_content(html, page, config, files):
     """A notebook's page in the site's own markup (hooks/notebook_render.py), usually made
     ahead of time; left out of the search index, where its chapter already is."""

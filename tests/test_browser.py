@@ -494,3 +494,69 @@ def test_explorables_mount_after_instant_navigation(visit, base_url):
     assert close_to(shown(node, "mse"), line_mse(data, data["start"]["w"], data["start"]["b"]),
                     node.locator("output.mse").inner_text())
     assert v.errors == [] and v.off_origin == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole book on one page
+# ---------------------------------------------------------------------------------------------
+
+
+BOOK_REPORT = r"""() => {
+  const article = document.querySelector("article");
+  const spans = [...article.querySelectorAll(".arithmatex")];
+  return {
+    formulas: spans.length,
+    unrendered: spans.filter(s => !s.querySelector(".katex")).length,
+    rawTex: /\\\(|\\\[|\$\$/.test(article.textContent.replace(/<annotation[^]*?annotation>/g, "")),
+    images: [...article.querySelectorAll("img")].map(i =>
+      [i.getAttribute("src"), i.complete && i.naturalWidth > 0, getComputedStyle(i).display]),
+  };
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_whole_book_on_one_page_in_either_scheme(visit, base_url, site, scheme):
+    """print_page/ holds every chapter, typeset, with every figure of the scheme loaded."""
+    v = visit(color_scheme=scheme)
+    page = v.open(base_url + "print_page/")
+    book = page.evaluate(BOOK_REPORT)
+    assert book["formulas"] > 100 and book["unrendered"] == 0 and not book["rawTex"]
+    suffix = "#only-dark" if scheme == "dark" else "#only-light"
+    shown = [src for src, _, display in book["images"] if display != "none"]
+    figures = sum((site / c.stem / "index.html").read_text(encoding="utf-8").count(
+        '<figure class="exec-plot">') for c in CHAPTERS)
+    assert len(shown) == figures and all(src.endswith(suffix) for src in shown)
+    assert all(loaded for src, loaded, _ in book["images"] if src.endswith(suffix))
+    headings = page.locator("article h1").all_inner_texts()
+    titles = [p.read_text(encoding="utf-8").split("\n", 1)[0][2:] for p in CHAPTERS]
+    assert [t for t in (h.rstrip("¶").strip() for h in headings) if t in titles] == titles
+    assert v.errors == [] and v.off_origin == []
+
+
+@pytest.mark.slow
+def test_the_whole_book_prints_to_pdf_chapter_by_chapter(visit, base_url, tmp_path):
+    """Printed by Chromium, the book's PDF has a bookmark per chapter, in order, each on a
+    later page than the one before, and the chapters' pages hold their text."""
+    from pypdf import PdfReader
+
+    page = visit().open(base_url + "print_page/")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "book.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True)
+    reader = PdfReader(pdf)
+
+    def flat(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from flat(item)
+            else:
+                yield item.title, reader.get_destination_page_number(item)
+
+    titles = [p.read_text(encoding="utf-8").split("\n", 1)[0][2:] for p in CHAPTERS]
+    marks = {title: number for title, number in flat(reader.outline)}
+    starts = [marks[t] for t in titles]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert len(reader.pages) > 2 * len(titles)
+    for title, start in zip(titles[::4], starts[::4]):  # a sample of chapters, read back
+        assert title in reader.pages[start].extract_text()
