@@ -47,6 +47,17 @@ def snippets_config(config) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+_KEYS: dict[str, str] = {}  # each page's run key at the previous build (mkdocs serve)
+
+
+def on_startup(command, dirty):
+    """`make serve` rebuilds only what changed (--dirty): MkDocs then warns at every rebuild
+    that navigation may be stale, which this site's explicit nav titles make untrue."""
+    if command == "serve" and dirty:
+        logging.getLogger("mkdocs.commands.build").addFilter(
+            lambda record: "A 'dirty' build is being performed" not in record.getMessage())
+
+
 def on_pre_build(config):
     FIGURES.clear()  # mkdocs serve: write only the figures of the pages as they are now
     EXPLORABLES.clear()
@@ -65,6 +76,12 @@ def on_files(files, config):
     for page in pages:
         if page.runs:
             RUNS[page.src_uri] = (page, runs[page.src_uri])
+    for file in files.documentation_pages():  # a dirty rebuild must redo a page whose code or
+        if file.src_uri in RUNS:  # snippets changed, though its Markdown did not
+            key = RUNS[file.src_uri][0].key()
+            if _KEYS.get(file.src_uri, key) != key:
+                file.is_modified = lambda: True
+            _KEYS[file.src_uri] = key
     return files
 
 
@@ -94,7 +111,6 @@ def run_of(src_uri, markdown, config):
     return RUNS[src_uri]
 
 
-@event_priority(80)  # before mkdocs-print-site-plugin copies the page's HTML
 def on_page_content(html, page, config, files):
     """Swap figure placeholders (plain paragraphs) for the figures' images."""
     up = "../" * page.url.count("/")

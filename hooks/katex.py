@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 log = logging.getLogger("mkdocs.hooks.katex")
@@ -67,7 +66,6 @@ def on_files(files, config):
     return files
 
 
-@event_priority(70)  # before mkdocs-print-site-plugin copies the page's HTML
 def on_page_content(page_html, page, config, files):
     found = [(m["display"] is not None, html.unescape(m["display"] or m["inline"] or ""))
              for m in MATH.finditer(page_html)]

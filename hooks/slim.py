@@ -22,7 +22,6 @@ import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,7 +57,6 @@ LAZY_WORKER = """class LazyWorker {
 """
 
 
-@event_priority(60)  # before mkdocs-print-site-plugin copies the page's HTML
 def on_page_content(html, page, config, files):
     html = re.sub(r'<span class="[npo]">([^<]*)</span>', r"\1", html)
     html = html.replace('<div class="language-text exec-output highlight"',

@@ -50,6 +50,11 @@ def cache_root(config) -> Path:
     return Path(os.environ.get("LINREG_BUILD_CACHE") or Path(config.config_file_path).parent / ".cache")
 
 
+def published(config) -> str:
+    """Where the site is published, for links from notebooks and scripts."""
+    return config.extra.get("published_url") or config.site_url or ""
+
+
 def stem(src_uri: str) -> str:
     return Path(src_uri).stem
 
@@ -121,7 +126,7 @@ def on_page_markdown(markdown, page, config, files):
     return markdown.replace(f"\n{RUN_NOTE}\n", f"{text}\n{RUN_NOTE}\n", 1)
 
 
-@event_priority(90)  # before exec_code and katex, and before print-site copies the page
+@event_priority(50)  # before hooks/katex.py typesets the math this produces
 def on_page_content(html, page, config, files):
     """A notebook's page in the site's own markup (hooks/notebook_render.py), usually made
     ahead of time; left out of the search index, where its chapter already is."""
@@ -244,7 +249,7 @@ def link_target(target: str, config) -> str:
     if path.endswith(".md"):
         page = path[:-3]
         page = "" if page == "index" else page.removesuffix("/index") + "/"
-        return f"{config.site_url or ''}{page}{anchor}"
+        return f"{published(config)}{page}{anchor}"
     return target
 
 
@@ -271,7 +276,7 @@ def build_notebook(page: lessonrun.Page, result: dict, config):
     cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\n"
         f"A chapter of *{config.site_name}*, as a notebook made from its page "
-        f"([on the site]({config.site_url or ''}{stem(page.src_uri)}/)). Every output below was "
+        f"([on the site]({published(config)}{stem(page.src_uri)}/)). Every output below was "
         f"printed when the site was built (torch {result['torch']}, device {result['device']}); "
         f"run it top to bottom to print them again. It needs Python 3.10 or newer, "
         f"torch {MIN_TORCH} or newer and NumPy"
@@ -334,7 +339,7 @@ def build_script(page: lessonrun.Page, result: dict, config) -> str:
     name, title = stem(page.src_uri), topic_title(page)
     plots = any(r["figures"] for r in result["blocks"])
     doc = (f"{title}: the code of this chapter of {config.site_name}, as one script.\n\n"
-           f"Made from the same code as the page ({config.site_url or ''}{name}/), Setup "
+           f"Made from the same code as the page ({published(config)}{name}/), Setup "
            f"included; it prints what the page prints. It needs Python 3.10 or newer, torch "
            f"{MIN_TORCH} or newer and NumPy" + (" (and matplotlib: the figures are saved as "
                                                 f"{name}-1.svg, ...)" if plots else "")

@@ -517,9 +517,9 @@ BOOK_REPORT = r"""() => {
 @pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_whole_book_on_one_page_in_either_scheme(visit, base_url, site, scheme):
-    """print_page/ holds every chapter, typeset, with every figure of the scheme loaded."""
+    """book/ holds every chapter, typeset, with every figure of the scheme loaded."""
     v = visit(color_scheme=scheme)
-    page = v.open(base_url + "print_page/")
+    page = v.open(base_url + "book/")
     book = page.evaluate(BOOK_REPORT)
     assert book["formulas"] > 100 and book["unrendered"] == 0 and not book["rawTex"]
     suffix = "#only-dark" if scheme == "dark" else "#only-light"
@@ -540,7 +540,7 @@ def test_the_whole_book_prints_to_pdf_chapter_by_chapter(visit, base_url, tmp_pa
     later page than the one before, and the chapters' pages hold their text."""
     from pypdf import PdfReader
 
-    page = visit().open(base_url + "print_page/")
+    page = visit().open(base_url + "book/")
     page.emulate_media(media="print")
     pdf = tmp_path / "book.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True)
