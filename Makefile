@@ -41,7 +41,7 @@ check: setup  ## the writer's quick loop: a strict build and the fast tests, no 
 
 audit: setup  ## Lighthouse (mobile) over every page of the built site: prints and writes a table
 	$(BIN)/mkdocs build --strict
-	$(BIN)/python tests/audit.py site
+	$(BIN)/python tools/audit.py site
 
 bench: setup  ## measure the scaling-up chapter's tables on this machine
 	$(BIN)/python snippets/scaling_up.py --write-results
