@@ -115,9 +115,8 @@ def convert(html: str, toc_ids: list[str], figures: list[list[str]], header: str
                      f'{code.decode_contents()}</code></pre></div>')
         printed = "".join(pre.get_text() for pre in cell.select(".jp-OutputArea-output pre"))
         if printed:
-            parts.append('<div class="language-text exec-output highlight"><span class="filename">'
-                         f"Output</span><pre><span></span><code>{escape(printed.rstrip())}"
-                         "</code></pre></div>")
+            parts.append('<div class="exec-output" data-search-exclude><span class="filename">'
+                         f"Output</span><pre><samp>{escape(printed.rstrip())}</samp></pre></div>")
         parts += figures[code_cells] if code_cells < len(figures) else []
         code_cells += 1
     parts.insert(1, header)

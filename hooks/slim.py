@@ -9,9 +9,10 @@
   Material release changes them, the build fails here rather than silently loading them
   eagerly again; tests/test_browser.py checks that search still works.
 - Highlighted code drops the spans around plain names (`n`: Material colours them with the
-  code's own colour anyway), punctuation (`p`) and operators (`o`), which then take the
-  code's colour too: keywords, strings, numbers, comments and builtins keep theirs. On a
-  code-heavy chapter that is 15-30 KB of HTML.
+  code's own colour anyway), punctuation (`p`), operators (`o`) and whitespace (`w`), which
+  then take the code's colour too: keywords, strings, numbers, comments and builtins keep
+  theirs. On a code-heavy chapter that is 15-30 KB of HTML and hundreds of elements.
+- Printed outputs are plain text blocks, not highlighted code (OUTPUT, below).
 """
 
 from __future__ import annotations
@@ -57,10 +58,19 @@ LAZY_WORKER = """class LazyWorker {
 """
 
 
+# An output block is what the code printed, not code: a <pre><samp>, which is what HTML has for
+# a program's output. Material's script mounts every <pre><code> (copy button, size watcher,
+# tooltips): this halves the blocks it works on in a chapter.
+OUTPUT_AS_CODE = ('<div class="language-text exec-output highlight"><span class="filename">Output'
+                  '</span><pre><span></span><code>')
+OUTPUT = ('<div class="exec-output" data-search-exclude><span class="filename">Output</span>'
+          '<pre><samp>')
+
+
 def on_page_content(html, page, config, files):
-    html = re.sub(r'<span class="[npo]">([^<]*)</span>', r"\1", html)
-    html = html.replace('<div class="language-text exec-output highlight"',
-                        '<div class="language-text exec-output highlight" data-search-exclude')
+    html = re.sub(r'<span class="[npow]">([^<]*)</span>', r"\1", html)
+    html = re.sub(re.escape(OUTPUT_AS_CODE) + r"(.*?)</code></pre>",
+                  lambda m: f"{OUTPUT}{m[1]}</samp></pre>", html, flags=re.S)
     return re.sub(r'<(span|div) class="arithmatex"', r'<\1 data-search-exclude class="arithmatex"', html)
 
 

@@ -27,8 +27,8 @@ def article(html: str) -> BeautifulSoup:
 def code_blocks(html: str) -> list[Block]:
     """Every Python block of a page in order, each with the output shown under it."""
     blocks: list[Block] = []
-    for div in article(html).select("div.highlight"):
-        text = div.select_one("pre > code").get_text()
+    for div in article(html).select("div.highlight, div.exec-output"):
+        text = div.select_one("pre > code, pre > samp").get_text()
         classes = div.get("class", [])
         if "exec-output" in classes:
             assert blocks and not blocks[-1].output, "an output block must follow a code block"

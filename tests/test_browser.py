@@ -226,7 +226,7 @@ WIDTHS = r"""() => {
   const wide = (selector) => [...document.querySelectorAll(selector)]
     .filter(e => e.scrollWidth > e.clientWidth + 1)
     .map(e => (e.innerText || "").replace(/\s+/g, " ").slice(0, 60));
-  return {formulas: wide("article div.arithmatex"), outputs: wide("article .exec-output pre > code")};
+  return {formulas: wide("article div.arithmatex"), outputs: wide("article .exec-output pre > samp")};
 }"""
 
 

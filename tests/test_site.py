@@ -117,7 +117,7 @@ def test_a_failing_snippet_fails_the_build_and_shows_on_its_page_under_serve(min
         else:
             pytest.fail("mkdocs serve did not answer")
         assert "no attribute &#39;shap&#39;" in broken or "no attribute 'shap'" in broken
-        assert 'class="language-text exec-output exec-error' in broken
+        assert 'class="language-text exec-output exec-error' in broken  # kept as code: unusual
         other = fetch(f"http://127.0.0.1:{port}/04-model/")
         assert "exec-error" not in other and "grad_fn=&lt;AddBackward0&gt;" in other
     finally:
