@@ -61,67 +61,92 @@ xb, yb = next(iter(loader))
 print("a batch:", tuple(xb.shape), tuple(yb.shape))
 # --8<-- [end:loader]
 
+# --8<-- [start:batches]
+import matplotlib.pyplot as plt
+
+dealer = DataLoader(range(1, 6), batch_size=2, shuffle=True,
+                    generator=torch.Generator().manual_seed(0))  # (1)!
+colours = ["#4f8fe6", "#e8833a", "#3fa34d"]
+dealt = []  # dealt[epoch][batch]: the region numbers in that batch
+fig, ax = plt.subplots(figsize=(5.6, 2.4))
+for epoch in range(3):
+    dealt.append([batch.tolist() for batch in dealer])  # (2)!
+    slot = 0.0
+    for n, batch in enumerate(dealt[-1]):
+        for region in batch:
+            ax.add_patch(plt.Rectangle((slot, epoch + 0.6), 0.9, 0.8,
+                                       color=colours[n]))
+            ax.text(slot + 0.45, epoch + 1, region, ha="center",
+                    va="center", fontsize=14, color="black")
+            slot += 1
+        slot += 0.4  # a gap between batches
+
+ax.set(xlim=(-0.1, 5.8), ylim=(3.5, 0.5), xticks=[], yticks=[1, 2, 3],
+       yticklabels=["epoch 1", "epoch 2", "epoch 3"])
+ax.tick_params(length=0)
+ax.set_xlabel("the regions, in the order the loader dealt them")
+ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours],
+          labels=["batch 1", "batch 2", "batch 3"], ncol=3,
+          loc="lower center", bbox_to_anchor=(0.5, 1), frameon=False)
+ax.set_frame_on(False)
+# --8<-- [end:batches]
+
 # --8<-- [start:checks]
 import math
 
 
-def check_fit_args(net, optimizer, epochs):
-    """Clear errors for a model, optimizer or epoch count fit() can't use."""
+def check_fit_args(net, loader, optimizer, epochs):
+    """Clear errors for arguments fit() can't train with."""
     if not isinstance(net, nn.Module):
         raise TypeError(f"net is a {type(net).__name__}: pass a torch.nn."
                         "Module, e.g. nn.Linear(3, 2)")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer is a {type(optimizer).__name__}: pass "
-                        "one like torch.optim.SGD(net.parameters(), lr=1e-5)")
-    held = {id(p) for g in optimizer.param_groups for p in g["params"]}
-    if not any(id(p) in held for p in net.parameters()):
-        raise ValueError("the optimizer holds none of net's parameters, so "
-                         "step() would change nothing: create it with "
-                         "torch.optim.SGD(net.parameters(), lr=...)")
-    if isinstance(epochs, bool) or not isinstance(epochs, int):
-        raise TypeError(f"epochs is {epochs!r}: pass a whole number, e.g. 20")
-    if epochs < 1:
-        raise ValueError(f"epochs is {epochs}: train for at least 1 epoch")
+    if not hasattr(loader, "__len__"):
+        raise TypeError("loader must deal its batches anew every epoch: "
+                        "pass a DataLoader (a generator runs dry after one)")
+    if len(loader) == 0:
+        raise ValueError("the loader gave no batches: is the data empty?")
+    held = [p for g in getattr(optimizer, "param_groups", []) for p in
+            g["params"]]
+    if not any(p is q for p in net.parameters() for q in held):
+        raise ValueError("the optimizer must hold net's parameters, or step()"
+                         " changes nothing: torch.optim.SGD(net.parameters()"
+                         ", lr=1e-5)")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs is {epochs!r}: pass a whole number, 1 or "
+                         "more")
 
 
 def check_batch(net, batch):
-    """Clear errors for a batch that net can't be trained on."""
-    if not (isinstance(batch, (tuple, list)) and len(batch) == 2
-            and all(isinstance(t, torch.Tensor) for t in batch)):
-        raise TypeError("each batch must be an (inputs, targets) pair of "
-                        "tensors: build the loader from TensorDataset(x, y)")
+    """Clear errors for a batch whose targets don't fit net's outputs
+    (PyTorch's own errors already name wrong dtypes, devices, features)."""
+    if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+        raise TypeError("each batch must be an (inputs, targets) pair: "
+                        "build the loader from TensorDataset(x, y)")
     xb, yb = batch
-    param = next(net.parameters())
-    if xb.ndim != 2 or yb.ndim != 2:
-        raise ValueError(f"got inputs {tuple(xb.shape)} and targets "
-                         f"{tuple(yb.shape)}: both must be 2-D (samples × "
-                         "columns); a 1-D target needs y.unsqueeze(1)")
-    if len(xb) != len(yb):
-        raise ValueError(f"{len(xb)} input rows but {len(yb)} target rows: "
-                         "pair every sample with one row of targets")
-    features = getattr(net, "in_features", xb.shape[1])
-    outputs = getattr(net, "out_features", yb.shape[1])
-    if (xb.shape[1], yb.shape[1]) != (features, outputs):
-        raise ValueError(f"the model maps {features} features to {outputs} "
-                         f"outputs but the batch has {xb.shape[1]} input and "
-                         f"{yb.shape[1]} target columns: make them agree")
-    if xb.dtype != param.dtype or yb.dtype != param.dtype:
-        raise TypeError(f"inputs are {xb.dtype}, targets {yb.dtype}, the "
-                        f"model {param.dtype}: convert the data, e.g. "
-                        "x.float()")
-    if xb.device != param.device or yb.device != param.device:
-        raise ValueError(f"data on {xb.device}, model on {param.device}: "
-                         "move both with .to(device)")
+    rows, outputs = len(xb), getattr(net, "out_features", None)
+    if yb.ndim != 2 or len(yb) != rows or outputs not in (None, yb.shape[1]):
+        raise ValueError(f"inputs {tuple(xb.shape)} need targets of shape "
+                         f"({rows}, {outputs or 'outputs'}), got "
+                         f"{tuple(yb.shape)}: a 1-D target needs "
+                         "y.unsqueeze(1)")
+
+
+def check_epoch_loss(mean, epoch):
+    """A clear error when training has diverged."""
+    if not math.isfinite(mean):
+        raise FloatingPointError(
+            f"mean loss {mean} in epoch {epoch + 1}: the learning rate is "
+            "too large for these inputs; lower it or standardise them")
 # --8<-- [end:checks]
 
 # --8<-- [start:fit]
 def fit(net, loader, optimizer, epochs):
     """Train net on every batch of loader, epochs times; return each epoch's
     mean loss."""
-    check_fit_args(net, optimizer, epochs)
+    check_fit_args(net, loader, optimizer, epochs)
     history = []
     for epoch in range(epochs):
-        total, seen = 0.0, 0
+        losses, sizes = [], []
         for batch in loader:
             check_batch(net, batch)
             xb, yb = batch
@@ -129,16 +154,11 @@ def fit(net, loader, optimizer, epochs):
             optimizer.zero_grad()  # (2)!
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(xb)  # (3)!
-            seen += len(xb)
-        if seen == 0:
-            raise ValueError("the loader gave no batches: is the data empty?")
-        history.append(total / seen)
-        if not math.isfinite(history[-1]):
-            raise FloatingPointError(
-                f"mean loss {history[-1]} in epoch {epoch + 1}: the learning "
-                "rate is too large for these inputs; lower it or standardise "
-                "the inputs")
+            losses.append(loss.detach())  # (3)!
+            sizes.append(len(xb))
+        values = torch.stack(losses).tolist()  # (4)!
+        history.append(sum(v * n for v, n in zip(values, sizes)) / sum(sizes))
+        check_epoch_loss(history[-1], epoch)
     return history
 # --8<-- [end:fit]
 
@@ -199,6 +219,30 @@ for epoch in (1, 2, 5, 10, 20):
 
 print(f"{len(loader)} batches per epoch, {steps} steps in all")
 # --8<-- [end:train_big]
+
+# --8<-- [start:floor]
+x64, y64 = big_x.cpu().double(), big_y.cpu().double()  # (1)!
+x_tilde = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], 1)
+theta = torch.linalg.lstsq(x_tilde, y64).solution  # (2)!
+floor = F.mse_loss(x_tilde @ theta, y64).item()
+with torch.no_grad():
+    reached = F.mse_loss(net(big_x), big_y).item()  # (3)!
+
+print(f"least-squares floor:       {floor:8.2f}")
+print(f"trained net, on all rows:  {reached:8.2f}, "
+      f"{reached / floor:.0f} times the floor")
+# --8<-- [end:floor]
+
+# --8<-- [start:floor_plot]
+fig, ax = plt.subplots(figsize=(5.6, 3.4))
+ax.plot(range(1, 21), history, "o-", color="#4f8fe6",
+        label="mean loss of each epoch")
+ax.axhline(floor, color="#e8833a", ls="--", label="least-squares floor")
+ax.set(yscale="log", xlabel="epoch", ylabel="loss (log scale)",
+       xticks=[1, 5, 10, 15, 20])
+ax.grid(True)
+ax.legend()
+# --8<-- [end:floor_plot]
 
 # --8<-- [start:predict]
 new_region = torch.tensor([[80.0, 100.0, 60.0]], device=device)  # (1)!

@@ -1,5 +1,6 @@
 """Chapter 9: nn.Linear, DataLoader, SGD and fit() do exactly what the hand-written loop does."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,12 +14,20 @@ from linreg import init_params, inputs, model, mse, targets, train
 
 @pytest.fixture(scope="module")
 def chapter():
-    return run_snippet("pytorch_way")
+    yield run_snippet("pytorch_way")
+    plt.close("all")
 
 
 @pytest.fixture(scope="module")
 def fit(chapter):
     return chapter[0]["fit"]
+
+
+def axes_with_xlabel(label):
+    """The one open figure's axes with this x label (the page draws one figure per block)."""
+    [ax] = [ax for n in plt.get_fignums() for ax in plt.figure(n).axes
+            if ax.get_xlabel() == label]
+    return ax
 
 
 def data():
@@ -69,6 +78,30 @@ def test_loader_deals_every_row_once_per_epoch_in_a_new_order(chapter):
         assert sorted(t for batch in batches for t in batch) == sorted(inputs[:, 0].astype(int))
     assert epochs[0] != epochs[1]
     assert "a batch: (2, 3) (2, 2)" in out
+
+
+def test_batches_picture_shows_the_order_the_loader_dealt(chapter):
+    """The picture's loader over region numbers deals what the page's loader dealt: its first
+    two epochs, mapped to temperatures, are the printed ones; the figure holds those numbers."""
+    ns, out = chapter
+    printed = [eval(line.split(": ", 1)[1]) for line in out.splitlines()
+               if "temperatures of each batch" in line]
+    temperature = {i + 1: int(t) for i, t in enumerate(inputs[:, 0])}
+    dealt = ns["dealt"]
+    assert len(dealt) == 3
+    for epoch, batches in enumerate(dealt):
+        assert [len(b) for b in batches] == [2, 2, 1]
+        assert sorted(r for b in batches for r in b) == [1, 2, 3, 4, 5]
+        if epoch < 2:
+            assert [[temperature[r] for r in b] for b in batches] == printed[epoch]
+    # a fresh loader with the same seed over any 5-row dataset deals the same indices
+    fresh = DataLoader(TensorDataset(torch.arange(5)), batch_size=2, shuffle=True,
+                       generator=torch.Generator().manual_seed(0))
+    assert [[(b + 1).tolist() for (b,) in fresh] for _ in range(3)] == dealt
+    ax = axes_with_xlabel("the regions, in the order the loader dealt them")
+    assert [t.get_text() for t in ax.texts] == [str(r) for batches in dealt for b in batches
+                                                for r in b]
+    assert len(ax.patches) == 15
 
 
 def test_full_batch_fit_gives_the_hand_written_losses(chapter):
@@ -153,12 +186,13 @@ def test_forecast_for_a_new_region(chapter):
 
 def test_page_shows_the_broadcasting_error(chapter):
     _, out = chapter
-    assert ("ValueError: got inputs (50, 3) and targets (50,): both must be 2-D "
-            "(samples × columns); a 1-D target needs y.unsqueeze(1)") in out
+    assert ("ValueError: inputs (50, 3) need targets of shape (50, 1), got (50,): a 1-D "
+            "target needs y.unsqueeze(1)") in out
 
 
 def bad_fit_calls():
-    """(description, call arguments, error type, words the message must contain)."""
+    """(description, call arguments, error type, words the message must contain). The last
+    three are PyTorch's own errors, which already say what is wrong."""
     x, y = data()
     layer = seeded_layer()
     sgd = torch.optim.SGD(layer.parameters(), lr=1e-5)
@@ -166,20 +200,24 @@ def bad_fit_calls():
     pairs = [(x, y)]
     return [
         ("net is not a module", (lambda v: v, pairs, sgd, 1), TypeError, "torch.nn.Module"),
-        ("optimizer is not one", (layer, pairs, "sgd", 1), TypeError, "torch.optim.SGD"),
+        ("optimizer is not one", (layer, pairs, "sgd", 1), ValueError, "torch.optim.SGD"),
         ("optimizer of another model", (layer, pairs, other, 1), ValueError, "net.parameters()"),
-        ("zero epochs", (layer, pairs, sgd, 0), ValueError, "at least 1"),
-        ("fractional epochs", (layer, pairs, sgd, 2.5), TypeError, "whole number"),
-        ("boolean epochs", (layer, pairs, sgd, True), TypeError, "whole number"),
+        ("zero epochs", (layer, pairs, sgd, 0), ValueError, "1 or more"),
+        ("fractional epochs", (layer, pairs, sgd, 2.5), ValueError, "whole number"),
+        ("boolean epochs", (layer, pairs, sgd, True), ValueError, "whole number"),
+        ("a generator of batches", (layer, iter(pairs), sgd, 1), TypeError, "DataLoader"),
+        ("empty loader", (layer, [], sgd, 1), ValueError, "no batches"),
         ("loader of single tensors", (layer, DataLoader(x, batch_size=2), sgd, 1), TypeError,
          "TensorDataset"),
-        ("1-D targets", (layer, [(x, y[:, 0])], sgd, 1), ValueError, "unsqueeze"),
-        ("rows disagree", (layer, [(x, y[:4])], sgd, 1), ValueError, "5 input rows but 4"),
-        ("too many features", (layer, [(torch.cat([x, x[:, :1]], 1), y)], sgd, 1), ValueError,
-         "3 features to 2 outputs"),
-        ("too few targets", (layer, [(x, y[:, :1])], sgd, 1), ValueError, "1 target columns"),
-        ("float64 data", (layer, [(x.double(), y.double())], sgd, 1), TypeError, "x.float()"),
-        ("empty loader", (layer, [], sgd, 1), ValueError, "no batches"),
+        ("1-D targets", (layer, [(x, y[:, 0])], sgd, 1), ValueError, "y.unsqueeze(1)"),
+        ("rows disagree", (layer, [(x, y[:4])], sgd, 1), ValueError,
+         "targets of shape (5, 2), got (4, 2)"),
+        ("too few targets", (layer, [(x, y[:, :1])], sgd, 1), ValueError,
+         "targets of shape (5, 2), got (5, 1)"),
+        ("too many features", (layer, [(torch.cat([x, x[:, :1]], 1), y)], sgd, 1), RuntimeError,
+         "(5x4 and 3x2)"),
+        ("float64 data", (layer, [(x.double(), y.double())], sgd, 1), RuntimeError,
+         "same dtype"),
     ]
 
 
@@ -187,17 +225,135 @@ def bad_fit_calls():
                          ids=[c[0] for c in bad_fit_calls()])
 def test_fit_rejects_bad_input_clearly(fit, case):
     _, args, error, words = bad_fit_calls()[case]
-    with pytest.raises(error, match=None) as raised:
+    with pytest.raises(error) as raised:
         fit(*args)
     assert words in str(raised.value)
+
+
+def test_fit_checks_targets_of_any_model(fit):
+    """A model without out_features (a Sequential) still gets the 1-D target check."""
+    x, y = data()
+    net = nn.Sequential(seeded_layer(3, 1))
+    with pytest.raises(ValueError, match=r"\(5, outputs\), got \(5,\)"):
+        fit(net, [(x, y[:, 0])], torch.optim.SGD(net.parameters(), lr=1e-5), 1)
+    assert len(fit(net, [(x, y[:, :1])], torch.optim.SGD(net.parameters(), lr=1e-5), 1)) == 1
 
 
 def test_fit_stops_when_the_loss_overflows(fit):
     x, y = data()
     layer = seeded_layer()
     sgd = torch.optim.SGD(layer.parameters(), lr=1.0)
-    with pytest.raises(FloatingPointError, match="standardise the inputs"):
+    with pytest.raises(FloatingPointError, match="standardise them"):
         fit(layer, [(x, y)], sgd, epochs=100)
+
+
+SYNCS = ("item", "tolist", "__float__", "__int__", "__bool__", "cpu", "numpy")
+
+
+def count_syncs(monkeypatch):
+    """Count every call that hands a tensor's value to Python (each one a wait on a GPU)."""
+    calls = []
+    for name in SYNCS:
+        original = getattr(torch.Tensor, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, name, counted)
+    return calls
+
+
+def test_fit_fetches_the_loss_once_per_epoch(fit, monkeypatch):
+    """No hidden syncs: 3 epochs of 4 batches hand values to Python 3 times, not 12."""
+    x, y = data()
+    batches = [(x[i:i + 2], y[i:i + 2]) for i in range(0, 5, 2)] + [(x, y)]
+    layer = seeded_layer()
+    sgd = torch.optim.SGD(layer.parameters(), lr=1e-5)
+    calls = count_syncs(monkeypatch)
+    history = fit(layer, batches, sgd, epochs=3)
+    monkeypatch.undo()
+    assert calls == ["tolist"] * 3
+    # and the counter does see a loss.item() per batch, the way fit() used to read it
+    calls = count_syncs(monkeypatch)
+    for xb, yb in batches:
+        F.mse_loss(layer(xb), yb).item()
+    monkeypatch.undo()
+    assert calls == ["item"] * 4
+    assert len(history) == 3 and history[2] < history[0]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_fit_synchronises_once_per_epoch_on_cuda(fit):
+    """On a GPU, torch's sync debug mode warns at every synchronisation: one per epoch."""
+    import warnings
+
+    x, y = (t.cuda() for t in data())
+    layer = seeded_layer().cuda()
+    sgd = torch.optim.SGD(layer.parameters(), lr=1e-5)
+    loader = DataLoader(TensorDataset(x, y), batch_size=2)
+    fit(layer, loader, sgd, epochs=1)  # warm up: first calls may synchronise once
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            fit(layer, loader, sgd, epochs=3)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    syncs = [w for w in seen if "synchroniz" in str(w.message)]
+    assert len(syncs) == 3, [str(w.message) for w in seen]
+
+
+def test_floor_of_the_larger_dataset_is_least_squares(chapter):
+    """The page's floor against NumPy's least squares on the same 1,000 rows, and the gap the
+    page reports between it and the trained net."""
+    ns, out = chapter
+    bx, by = ns["big_x"].cpu().double().numpy(), ns["big_y"].cpu().double().numpy()
+    a = np.hstack([bx, np.ones((len(bx), 1))])
+    theta = np.linalg.lstsq(a, by, rcond=None)[0]
+    floor = ((a @ theta - by) ** 2).mean()
+    assert ns["floor"] == pytest.approx(floor, rel=1e-9)
+    assert np.allclose(ns["theta"].numpy(), theta, atol=1e-9)
+    assert f"least-squares floor:       {floor:8.2f}" in out
+    # no weights do better: the trained net, and small moves away from the answer
+    assert ns["reached"] > floor
+    gen = np.random.default_rng(0)
+    for _ in range(20):
+        nudged = theta + 1e-3 * gen.standard_normal(theta.shape)
+        assert ((a @ nudged - by) ** 2).mean() > floor
+    with torch.no_grad():
+        net = ns["net"]
+        pred = bx @ net.weight.detach().cpu().double().numpy().T + net.bias.detach().cpu().numpy()
+    assert ns["reached"] == pytest.approx(((pred - by) ** 2).mean(), rel=1e-5)
+    ratio = ns["reached"] / floor
+    assert f"{ns['reached']:8.2f}, {ratio:.0f} times the floor" in out
+    # the page's words: still more than ten times the floor, and falling ever more slowly
+    history = ns["history"]
+    assert history[-1] > 10 * floor and ratio > 10
+    steps = np.diff(history)
+    assert (steps < 0).all() and (np.abs(steps[-5:]) < np.abs(steps[-6:-1])).all()
+
+
+def test_most_of_the_floor_is_the_noise_that_was_added(chapter):
+    """Noise of sd 2 on each yield adds 4 to the loss; on each feature it passes through the
+    weights and adds 4·|w_k|² for output k. With the five-region answer's weights that is
+    nearly all of the floor the page prints."""
+    ns, _ = chapter
+    a5 = np.hstack([inputs, np.ones((5, 1))]).astype(np.float64)
+    w5 = np.linalg.lstsq(a5, targets.astype(np.float64), rcond=None)[0][:3]
+    noise = 4 + 4 * (w5 ** 2).sum(axis=0).mean()
+    assert 0.8 * ns["floor"] < noise < ns["floor"]
+
+
+def test_floor_plot(chapter):
+    ns, _ = chapter
+    ax = axes_with_xlabel("epoch")
+    curve, floor_line = ax.get_lines()
+    assert np.allclose(curve.get_ydata(), ns["history"])
+    assert np.allclose(floor_line.get_ydata(), ns["floor"])
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "mean loss of each epoch", "least-squares floor"]
 
 
 def test_exercises():
