@@ -12,8 +12,8 @@ device = pick_device()
 print("device:", device)
 x64 = torch.from_numpy(inputs).double()  # exact arithmetic, as far as we care
 y64 = torch.from_numpy(targets).double()
-a = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
-exact = torch.linalg.lstsq(a, y64).solution
+x_tilde = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], 1)
+exact = torch.linalg.lstsq(x_tilde, y64).solution
 gen = torch.Generator().manual_seed(0)
 
 
@@ -26,9 +26,9 @@ def rounded(t):
 moves = {}
 for trial in range(3):  # (1)!
     solutions = {
-        "lstsq on A, Y": torch.linalg.lstsq(rounded(a), rounded(y64)).solution,
-        "normal equations": torch.linalg.solve(rounded(a.T @ a),
-                                               rounded(a.T @ y64)),
+        "lstsq": torch.linalg.lstsq(rounded(x_tilde), rounded(y64)).solution,
+        "normal equations": torch.linalg.solve(rounded(x_tilde.T @ x_tilde),
+                                               rounded(x_tilde.T @ y64)),
     }
     for name, theta in solutions.items():
         move = ((theta - exact).norm() / exact.norm()).item()
@@ -43,9 +43,9 @@ x64 = torch.from_numpy(inputs).double()
 y64 = torch.from_numpy(targets).double()
 lowest = {}
 for n in (5, 4):
-    a = torch.cat([x64[:n], torch.ones(n, 1, dtype=torch.float64)], dim=1)
-    theta = torch.linalg.lstsq(a, y64[:n]).solution
-    lowest[n] = ((a @ theta - y64[:n]) ** 2).mean().item()
+    x_tilde = torch.cat([x64[:n], torch.ones(n, 1, dtype=torch.float64)], 1)
+    theta = torch.linalg.lstsq(x_tilde, y64[:n]).solution
+    lowest[n] = ((x_tilde @ theta - y64[:n]) ** 2).mean().item()
     print(f"{n} regions: lowest loss {lowest[n]:.2f}, "
           f"apple weights {theta[:3, 0].float()}")
 # --8<-- [end:four]
@@ -53,12 +53,12 @@ for n in (5, 4):
 # --8<-- [start:centre]
 x64 = torch.from_numpy(inputs).double()
 y64 = torch.from_numpy(targets).double()
-a = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
-theta = torch.linalg.lstsq(a, y64).solution
+x_tilde = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], 1)
+theta = torch.linalg.lstsq(x_tilde, y64).solution
 w, b = theta[:3].T, theta[3]
 b_from_means = y64.mean(dim=0) - w @ x64.mean(dim=0)
 print("b from lstsq:          ", b.float())
 print("mean(y) - w @ mean(x): ", b_from_means.float())
-residual = (a @ theta - y64).mean(dim=0)
+residual = (x_tilde @ theta - y64).mean(dim=0)
 print("mean residual is zero:", bool(residual.abs().max() < 1e-9))
 # --8<-- [end:centre]

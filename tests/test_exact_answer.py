@@ -15,9 +15,11 @@ from learning_rate import standardise, to_original_units
 from linreg import init_params, inputs, model, mse, targets, train
 
 X64, Y64 = inputs.astype(np.float64), targets.astype(np.float64)
-A64 = np.hstack([X64, np.ones((len(X64), 1))])
-THETA = np.linalg.lstsq(A64, Y64, rcond=None)[0]  # NumPy's least squares, the oracle
-FLOOR = ((A64 @ THETA - Y64) ** 2).mean()
+XT64 = np.hstack([X64, np.ones((len(X64), 1))])  # X̃ = [X 1]
+THETA = np.linalg.lstsq(XT64, Y64, rcond=None)[0]  # NumPy's least squares, the oracle
+FLOOR = ((XT64 @ THETA - Y64) ** 2).mean()
+H64 = 2 / (5 * 2) * XT64.T @ XT64
+LAMBDA, V = np.linalg.eigh(H64)
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +29,11 @@ def chapter():
 
 
 def test_design_matrix(chapter):
-    ns, _ = chapter
-    a = ns["a"].cpu()
-    assert a.shape == (5, 4)
-    assert torch.equal(a[:, :3], torch.from_numpy(inputs)) and (a[:, 3] == 1).all()
+    ns, out = chapter
+    xt = ns["x_tilde"].cpu()
+    assert xt.shape == (5, 4)
+    assert torch.equal(xt[:, :3], torch.from_numpy(inputs)) and (xt[:, 3] == 1).all()
+    assert "x_tilde: (5, 4)" in out
 
 
 def test_least_squares_matches_numpy(chapter):
@@ -66,12 +69,15 @@ def test_no_nearby_weights_do_better():
 
 def test_normal_equations(chapter):
     ns, out = chapter
-    inverse_formula = np.linalg.inv(A64.T @ A64) @ A64.T @ Y64
+    inverse_formula = np.linalg.inv(XT64.T @ XT64) @ XT64.T @ Y64
     assert np.allclose(ns["theta_normal"].numpy(), inverse_formula, atol=1e-8)
     assert np.allclose(ns["theta_lstsq"].numpy(), THETA, atol=1e-8)
-    assert ns["cond_a"] == pytest.approx(np.linalg.cond(A64), rel=1e-6)
-    assert ns["cond_ata"] == pytest.approx(np.linalg.cond(A64) ** 2, rel=1e-3)
+    assert ns["cond_x"] == pytest.approx(np.linalg.cond(XT64), rel=1e-6)
+    assert ns["cond_xx"] == pytest.approx(np.linalg.cond(XT64) ** 2, rel=1e-3)
     assert "normal equations agree with lstsq: True" in out
+    # the page's rule of thumb: about 6 digits lost of float32's 7, so about one kept
+    assert round(math.log10(ns["cond_xx"])) == 6
+    assert ns["cond_xx"] * np.finfo(np.float32).eps > 0.1
 
 
 def test_gap_after_20_100_1000_epochs(chapter):
@@ -92,10 +98,13 @@ def test_gap_after_20_100_1000_epochs(chapter):
     # the page's point: the loss falls a lot while the bias hardly moves
     assert gaps[20] / gaps[1000] > 40
     assert abs(distances[1000][1] - distances[20][1]) < 0.05 and distances[1000][1] > 3
+    # the page quotes the chapter-9 run against this floor
+    assert ns["before_last"] / FLOOR == pytest.approx(
+        train(x, y, *init_params(seed=0), lr=1e-5, epochs=20)[-1] / FLOOR)
 
 
 def test_hessian_is_the_second_derivative():
-    """The formula 2/(N·m)·AᵀA against autograd's Hessian of the loss, for output 0."""
+    """The formula 2/(N·m)·X̃ᵀX̃ against autograd's Hessian of the loss, for output 0."""
     x, y = torch.from_numpy(X64), torch.from_numpy(Y64)
     theta = torch.from_numpy(THETA)
 
@@ -110,27 +119,112 @@ def test_hessian_is_the_second_derivative():
 def test_eigenvalues_explain_the_slow_bias(chapter):
     ns, out = chapter
     lam = ns["eigenvalues"]
-    expected = np.linalg.eigvalsh(2 / (5 * 2) * A64.T @ A64)
-    assert np.allclose(lam.numpy(), expected, rtol=1e-9)
-    assert 1e-3 < lam[0] < 1e-1 and 1e4 < lam[-1] < 1e5  # the ~1e-2 .. ~2e4 of the issue
-    assert lam[-1] / lam[0] == pytest.approx(ns["cond_ata"], rel=1e-3)
-    slow = ns["slow"]
+    assert np.allclose(lam.numpy(), LAMBDA, rtol=1e-9)
+    assert 1e-3 < lam[0] < 1e-1 and 1e4 < lam[-1] < 1e5
+    assert lam[-1] / lam[0] == pytest.approx(ns["cond_xx"], rel=1e-3)
+    # eigenvectors as NumPy finds them, up to the sign the page fixes (bias entry positive)
+    d = ns["directions"].numpy()
+    assert np.allclose(d, V * np.sign(V[-1]), atol=1e-9)
+    assert (d[-1] > 0).all()
+    slow, steep = d[:, 0], d[:, -1]
     assert slow[3] > 0.99  # the flat direction is almost pure bias
+    assert (steep[:3] > 0.4).all() and steep[3] < 0.01  # the steep one: all weights together
+    # the weights of the flat direction nearly imitate the bias in every region
+    imitated = X64 @ -slow[:3]
+    assert (np.abs(imitated - 1) < 0.2).all()
     steps_flat = math.log(0.1) / math.log(1 - 1e-5 * lam[0].item())
     assert steps_flat > 1e7
-    assert f"{steps_flat:24,.0f}" in out
+    assert f"{steps_flat:21,.0f}" in out
+
+
+def test_loss_above_the_floor_splits_by_direction(chapter):
+    """L - L* = 1/2 Σ_k Σ_r λ_r c_kr², computed from the weights after 1000 epochs, equals the
+    gap measured with the loss itself; nearly all of it is the second-flattest direction's."""
+    ns, out = chapter
+    x, y = torch.from_numpy(inputs), torch.from_numpy(targets)
+    w, b = init_params(seed=0)
+    train(x, y, w, b, lr=1e-5, epochs=1000)
+    theta = np.vstack([w.detach().double().numpy().T, b.detach().double().numpy()])
+    c = (V * np.sign(V[-1])).T @ (theta - THETA)
+    shares = 0.5 * LAMBDA * (c ** 2).sum(axis=1)
+    gap = ((XT64 @ theta - Y64) ** 2).mean() - FLOOR
+    assert shares.sum() == pytest.approx(gap, rel=1e-6)
+    assert np.allclose(ns["left"].numpy(), shares, rtol=1e-3, atol=1e-3)
+    assert ns["left"].sum().item() == pytest.approx(ns["gaps"][1000], rel=1e-4)
+    assert shares[1] > 0.99 * gap and shares[0] < 0.1
+    assert f"together: {ns['gaps'][1000]:.2f}, the loss above the floor" in out
+
+
+def test_each_direction_evolves_on_its_own(chapter):
+    """The valley picture's dots: the run's errors along the eigenvectors follow
+    c(t) = (1 - ηλ)^t c(0) exactly (to float32 rounding of the weights)."""
+    ns, _ = chapter
+    path = ns["path"].numpy()
+    assert path.shape == (22, 4, 2)
+    factors = (1 - 1e-5 * LAMBDA)[:, None]
+    for t in range(21):
+        assert np.allclose(path[t], factors ** t * path[0], rtol=1e-4, atol=1e-4)
+    assert np.allclose(path[-1], factors ** 1000 * path[0], rtol=1e-3, atol=1e-3)
+    # the picture's claims: onto the floor within twenty epochs, no sideways move by 1000
+    assert (np.abs(path[20, -1]) < 0.05 * np.abs(path[0, -1])).all()
+    assert np.abs(path[-1, 0] - path[0, 0]).max() < 1e-3
+    assert (np.abs(path[0, 0]) > 1.5).all()
+
+
+def test_valley_plot(chapter):
+    ns, _ = chapter
+    [ax] = [a for n in plt.get_fignums() for a in plt.figure(n).axes
+            if a.get_xlabel() == "error along the slowest direction"]
+    apples, oranges, star = ax.get_lines()[-3:]
+    path = ns["path"].numpy()
+    assert np.allclose(apples.get_xdata(), path[:, 0, 0])
+    assert np.allclose(oranges.get_ydata(), path[:, -1, 1])
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (0, 0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "apples", "oranges", "least squares"]
+    # the 0.01 contour reaches sqrt(0.02/λ1) along the floor, the distance the page quotes
+    assert math.sqrt(0.02 / LAMBDA[0]) == pytest.approx(1.56, abs=0.01)
+
+
+def test_learning_rate_limit_and_momentum_claims(chapter):
+    """2/λmax against 1e-5; momentum 0.9 moves a flat direction up to 10× faster: the heavy-ball
+    recurrence c' = c - ηλc + β(c - c_prev) on the flattest direction, run long, shrinks c by
+    about 1 - 10ηλ per step."""
+    lam_min, lam_max = LAMBDA[0], LAMBDA[-1]
+    assert 2 / lam_max / 1e-5 == pytest.approx(11.17, abs=0.01)
+    assert 1 - 2e-4 * lam_max < -1
+    c_prev = c = 1.0
+    lr, beta = 1e-5, 0.9
+    steps = 200_000
+    for _ in range(steps):
+        c, c_prev = c - lr * lam_min * c + beta * (c - c_prev), c
+    rate = -math.log(c) / steps
+    assert rate == pytest.approx(10 * lr * lam_min, rel=0.02)
+
+
+def test_celsius_column_is_caught():
+    """Check yourself 4: temperature in °C is a combination of °F and the ones column."""
+    x, y = torch.from_numpy(inputs), torch.from_numpy(targets)
+    celsius = (x[:, :1] - 32) * 5 / 9
+    with pytest.raises(ValueError, match="feature 0, feature 3, the bias"):
+        least_squares(torch.cat([x, celsius], 1), y)
 
 
 def test_plot(chapter):
     ns, _ = chapter
     ax = ns["ax"]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["gradient descent, 20 epochs", "gradient descent, 1000 epochs",
-                      "least squares", "prediction = target"]
+    assert labels == ["after 20 epochs", "after 1000 epochs", "least squares",
+                      "prediction = target"]
+    # the 20-epoch weights are those of a plain 20-epoch run
+    x, y = torch.from_numpy(inputs), torch.from_numpy(targets)
+    w, b = init_params(seed=0)
+    train(x, y, w, b, lr=1e-5, epochs=20)
+    assert torch.equal(ns["w20"].detach().cpu(), w.detach())
     points = [c.get_offsets() for c in ax.collections]
     assert [len(p) for p in points] == [10, 10, 10]
     least = np.asarray(points[2])
-    assert np.allclose(least[:, 1], (A64 @ THETA).ravel(), atol=1e-3)
+    assert np.allclose(least[:, 1], (XT64 @ THETA).ravel(), atol=1e-3)
 
 
 def solver_errors():
@@ -222,10 +316,13 @@ def test_exercises():
     ns, out = run_snippet("exact_answer_exercises")
     moves = ns["moves"]
     eps = 2.0**-24
-    kappa = np.linalg.cond(A64)
-    assert moves["lstsq on A, Y"] < kappa * eps * 10
-    assert moves["normal equations"] < kappa**2 * eps * 10
-    assert moves["normal equations"] > 10 * moves["lstsq on A, Y"]
+    kappa = np.linalg.cond(XT64)
+    # first-order worst cases: κ² ε for the normal equations; ε (κ + κ² tan θ) for least
+    # squares on X̃, with tan θ = |residual| / |fit| (Golub & Van Loan, Theorem 5.3.1)
+    tan = np.linalg.norm(XT64 @ THETA - Y64) / np.linalg.norm(XT64 @ THETA)
+    assert moves["lstsq"] < 0.1 * eps * (kappa + kappa**2 * tan)
+    assert moves["normal equations"] < 0.1 * kappa**2 * eps
+    assert moves["normal equations"] > 10 * moves["lstsq"]
     assert ns["lowest"][5] == pytest.approx(FLOOR, rel=1e-9)
     assert ns["lowest"][4] < 1e-20
     assert "4 regions: lowest loss 0.00" in out
