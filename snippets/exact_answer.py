@@ -123,7 +123,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
 
     # --8<-- [start:gap]
     w_gd, b_gd = init_params(seed=0, device=device)
-    print("epochs      loss  above floor  max|w - w*|  max|b - b*|")
+    print("epochs     loss      gap    |w-w*|    |b-b*|")
     done, gaps, distances = 0, {}, {}
     for epochs in (20, 100, 1000):
         losses = train(x, y, w_gd, b_gd, lr=1e-5, epochs=epochs - done)  # (1)!
@@ -135,8 +135,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
             dw = (w_gd - w_star).abs().max().item()
             db = (b_gd - b_star).abs().max().item()
         gaps[epochs], distances[epochs] = loss - floor, (dw, db)
-        print(f"{epochs:>6} {loss:9.2f} {loss - floor:12.2f} {dw:12.3f} "
-              f"{db:12.3f}")
+        print(f"{epochs:>6}{loss:9.2f}{loss - floor:9.2f}{dw:10.3f}{db:10.3f}")
     # --8<-- [end:gap]
 
     # --8<-- [start:eigen]
@@ -156,11 +155,11 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
 
 
     left = 0.5 * eigenvalues * (along(w_gd, b_gd) ** 2).sum(dim=1)  # (4)!
-    print("eigenvalue  kept per step  epochs to shrink 10x  left after 1000")
+    print("        λ  kept per step  epochs to 10x   left")
     for lam, part in zip(eigenvalues.tolist(), left.tolist()):
         kept = 1 - 1e-5 * lam  # (5)!
         steps = math.log(0.1) / math.log(kept)
-        print(f"{lam:10.3g} {kept:14.8f} {steps:21,.0f} {part:15.2f}")
+        print(f"{lam:9.3g}{kept:15.8f}{steps:15,.0f}{part:7.2f}")
 
     print(f"together: {left.sum():.2f}, the loss above the floor")
     slow = directions[:, 0]
