@@ -330,6 +330,26 @@ def test_exercises():
     assert "mean residual is zero: True" in out
 
 
+def test_page_prose_quotes_this_run(site, chapter):
+    """The numbers the prose quotes, as a reader sees them, against independent computations
+    (placeholders are evaluated after the exercises ran, so a reused name would show here)."""
+    from pages import article
+
+    ns, _ = chapter
+    text = " ".join(article((site / "10-exact-answer" / "index.html").read_text()).get_text().split())
+    x, y = torch.from_numpy(inputs), torch.from_numpy(targets)
+    w, b = init_params(seed=0)
+    train(x, y, w, b, lr=1e-5, epochs=1000)
+    after = mse(model(x, w, b), y).item()
+    assert f"No choice of weights and bias does better than {FLOOR:.2f}" in text
+    assert f"Nearly all of the {after - FLOOR:.2f} sits in the second-flattest direction" in text
+    assert f"span {LAMBDA[0]:.1e} to {LAMBDA[-1]:.1e}" in text
+    assert f"= {2 / LAMBDA[-1]:.2g}, {2 / LAMBDA[-1] / 1e-5:.1f} times" in text
+    assert f"{math.sqrt(0.02 / LAMBDA[0]):.1f} away from the minimum along the floor" in text
+    assert f"condition number: {np.linalg.cond(XT64):.2g} becomes {np.linalg.cond(XT64) ** 2:.2g}" \
+        in text
+
+
 def test_snippets_print_what_the_page_shows(site, chapter):
     """`python snippets/exact_answer.py`, then its exercises, print the page's outputs in order."""
     assert_prints_the_page(site, "exact_answer", chapter[1], run_snippet("exact_answer_exercises")[1])

@@ -369,6 +369,23 @@ def test_exercises():
     assert "drop_last=True: 15 batches, last has 64 rows, 960 rows seen" in out
 
 
+def test_page_prose_quotes_this_run(site, chapter):
+    """Placeholders are evaluated after the exercises ran too: the numbers the prose quotes
+    must still be the chapter's, not an exercise's."""
+    from pages import article
+
+    ns, _ = chapter
+    text = " ".join(article((site / "09-pytorch-way" / "index.html").read_text()).get_text().split())
+    assert "20 batches per epoch, so 400 steps" in text
+    assert f"The run stopped at {ns['reached'] / ns['floor']:.0f} times the floor of " \
+           f"{ns['floor']:.2f}" in text
+    assert f"momentum wins by far: {ns_final(0.9)} against {ns_final(0.0)}".lower() in text.lower()
+
+
+def ns_final(momentum):
+    return f"{run_snippet('pytorch_way_exercises')[0]['final'][momentum]:.2f}"
+
+
 def test_snippets_print_what_the_page_shows(site, chapter):
     """`python snippets/pytorch_way.py`, then its exercises, print the page's outputs in order."""
     assert_prints_the_page(site, "pytorch_way", chapter[1], run_snippet("pytorch_way_exercises")[1])
