@@ -197,7 +197,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     # --8<-- [end:valley]
 
     # --8<-- [start:plot]
-    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    fig, ax = plt.subplots(figsize=(5.6, 5.8))
     fits = [("after 20 epochs", w20, b20, "#e8833a", "v"),  # (1)!
             ("after 1000 epochs", w_gd, b_gd, "#3fa34d", "s"),
             ("least squares", w_star, b_star, "#4f8fe6", "o")]
@@ -213,7 +213,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     ax.set(xlabel="target yield", ylabel="predicted yield",
            xlim=(0, 170), ylim=(0, 170), aspect="equal")
     ax.grid(True)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))  # (3)!
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)  # (3)!
     # --8<-- [end:plot]
 
     # --8<-- [start:errors]
