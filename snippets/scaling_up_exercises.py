@@ -1,4 +1,4 @@
-"""Solutions to the exercises of chapter 12, scaling up.
+"""Solutions to the exercises of chapter 13, scaling up.
 
 Run: python snippets/scaling_up_exercises.py
 """

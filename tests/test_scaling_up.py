@@ -1,4 +1,4 @@
-"""Chapter 12: every method reaches the same weights, the gradients match autograd, the benchmark
+"""Chapter 13: every method reaches the same weights, the gradients match autograd, the benchmark
 runs at tiny N (no timing asserted), memory checks fail cleanly, and the committed results agree
 with the page's claims."""
 
