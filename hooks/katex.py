@@ -97,19 +97,42 @@ def key(display: bool, tex: str) -> str:
     return f"{'D' if display else 'I'}:{tex}"
 
 
+_node: subprocess.Popen | None = None
+
+
+def typesetter() -> subprocess.Popen:
+    """The one node process that renders this build's formulas (started when first needed)."""
+    global _node
+    if _node is None or _node.poll() is not None:
+        node = shutil.which("node")
+        if node is None:
+            raise PluginError("Node.js is needed to typeset formulas with KaTeX: install `nodejs`.")
+        _node = subprocess.Popen([node, str(Path(__file__).with_name("render_math.js")), str(KATEX)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 encoding="utf-8")
+    return _node
+
+
+def on_shutdown():
+    if _node is not None and _node.poll() is None:
+        _node.stdin.close()
+        _node.wait()
+
+
 def render(items):
-    """Render the formulas in one node process; report TeX errors as build warnings."""
+    """Render the formulas (one request line to the node process); report TeX errors as build
+    warnings."""
     global _cache_dirty
     items = list(dict.fromkeys(items))
     if not items:
         return
-    node = shutil.which("node")
-    if node is None:
-        raise PluginError("Node.js is needed to typeset formulas with KaTeX: install `nodejs`.")
-    request = json.dumps([{"tex": tex, "display": display} for display, tex in items])
-    done = subprocess.run([node, str(Path(__file__).with_name("render_math.js")), str(KATEX)],
-                          input=request, capture_output=True, text=True, check=True)
-    for (display, tex), result in zip(items, json.loads(done.stdout)):
+    node = typesetter()
+    node.stdin.write(json.dumps([{"tex": tex, "display": display} for display, tex in items]) + "\n")
+    node.stdin.flush()
+    answer = node.stdout.readline()
+    if not answer:
+        raise PluginError("The KaTeX process (hooks/render_math.js) stopped without an answer.")
+    for (display, tex), result in zip(items, json.loads(answer)):
         if "error" in result:
             log.warning("KaTeX cannot typeset %r: %s", tex, result["error"])
         else:

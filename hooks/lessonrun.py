@@ -358,6 +358,16 @@ def _plot_style(codes):
         yield
 
 
+def _stable_clip_ids(svg: str, salt: str) -> str:
+    """Matplotlib names a clip path by hashing its id() in memory, which differs from run to
+    run: rename the clip paths in order of appearance, so the same figure gives the same bytes."""
+    prefix = "c" + hashlib.sha256(salt.encode()).hexdigest()[:8]
+    names: dict[str, str] = {}
+    for found in re.findall(r'<clipPath id="(p[0-9a-f]+)"', svg):
+        names.setdefault(found, f"{prefix}-{len(names)}")
+    return re.sub(r"\b(p[0-9a-f]{10})\b", lambda m: names.get(m[1], m[1]), svg) if names else svg
+
+
 def _take_figures(alt, src_uri, n, problems) -> list[dict]:
     """Render and close every figure the block left open: SVG text, alt text, size in px."""
     if "matplotlib.pyplot" not in sys.modules:
@@ -375,6 +385,7 @@ def _take_figures(alt, src_uri, n, problems) -> list[dict]:
                                     metadata={"Date": None, "Creator": None})
         svg = buf.getvalue()
         svg = svg[svg.index("<svg"):]  # no XML prolog or doctype: the SVG goes inline too
+        svg = _stable_clip_ids(svg, f"{src_uri}-{n}-{k}")
         size = re.search(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', svg)
         svg = re.sub(r"(<svg[^>]*>)", lambda m: f"{m[1]}<title>{escape_attr(alt or '')}</title>",
                      svg, count=1)

@@ -80,7 +80,7 @@ def mini_project(tmp_path) -> Path:
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     text = text[:text.index("\nnav:\n")] + "\nnav:\n  - index.md\n" + "".join(
-        f"  - {name}\n" for name in sorted(keep))  # the page tree is mkdocs.yml's last part
+        f"  - {name}\n" for name in sorted(keep)) + "  - book.md\n"  # the page tree is last
     config.write_text(text.replace("  anchors: warn\n", "  anchors: warn\n  not_found: info\n"),
                       encoding="utf-8")
     return project
