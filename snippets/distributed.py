@@ -23,7 +23,8 @@ def _section(file, name):
         f"# --8<-- [end:{name}]")[0]
 
 
-device = pick_device()
+from linreg import init_params, model, mse  # noqa: E402,F401 - Setup shows them
+exec(_section("pytorch_way.py", "device"))  # noqa: S102 - device
 exec(_section("pytorch_way.py", "regions"))  # noqa: S102 - big_x, big_y
 
 # --8<-- [start:save]
@@ -242,7 +243,7 @@ panels = [(ranks[0]["sums"], "rank 0's sums"), (ranks[1]["sums"],
           "rank 1's sums"), (summed, "all_reduce: G, C")]
 for n, (matrix, title) in enumerate(panels):
     ax = fig.add_axes([0.02 + n * 0.34, 0.02, 0.28, 0.6])
-    ax.imshow(matrix.log10(), cmap="viridis", vmin=low, vmax=high)
+    ax.imshow(matrix.log10().numpy(), cmap="viridis", vmin=low, vmax=high)
     ax.set_title(title, fontsize=12)
     ax.set(xticks=[], yticks=[])
     if n < 2:
