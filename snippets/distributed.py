@@ -240,12 +240,13 @@ strip.set(xlim=(0, first), yticks=[], xticks=[])
 low, high = summed.log10().min().item(), summed.log10().max().item()
 strip.set_frame_on(False)
 panels = [(ranks[0]["sums"], "rank 0's sums"), (ranks[1]["sums"],
-          "rank 1's sums"), (summed, "all_reduce: G, C")]
+          "rank 1's sums"), (summed, "all_reduce: sum")]
 for n, (matrix, title) in enumerate(panels):
     ax = fig.add_axes([0.02 + n * 0.34, 0.02, 0.28, 0.6])
     ax.imshow(matrix.log10().numpy(), cmap="viridis", vmin=low, vmax=high)
     ax.set_title(title, fontsize=12)
     ax.set(xticks=[], yticks=[])
+    ax.set_frame_on(False)
     if n < 2:
         fig.text(0.32 + n * 0.34, 0.32, "+" if n == 0 else "=",
                  ha="center", va="center", fontsize=20)
