@@ -34,10 +34,10 @@ build: setup  ## build the site into site/, failing on any warning
 	$(BIN)/mkdocs build --strict
 
 test: setup  ## every test: snippets, site build, notebooks, scripts, browser; on every core
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 check: setup  ## the writer's quick loop: a strict build and the fast tests, no browser or kernels
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow and not browser"
 
 audit: setup  ## Lighthouse (mobile) over every page of the built site: prints and writes a table
 	$(BIN)/mkdocs build --strict

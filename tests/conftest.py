@@ -24,6 +24,25 @@ BIN = Path(sys.executable).parent
 CHAPTERS = sorted(DOCS.glob("[0-9][0-9]-*.md"))
 
 
+SPREAD = {"test_browser", "test_notebook", "test_script", "test_site"}
+
+
+def pytest_collection_modifyitems(items):
+    """How `make test` (`--dist loadgroup`) shares tests between workers: a chapter's module
+    stays on one worker, so its snippet runs once; the browser tests go by page (a page opened
+    once serves its checks), and the kernels, scripts and builds spread over all workers."""
+    for n, item in enumerate(items):
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if module not in SPREAD:
+            group = module
+        elif module == "test_browser" and "path" in params:
+            group = f"browser:{params['path']}"
+        else:
+            group = f"{module}:{n}"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def topic(chapter: Path) -> str:
     """docs/04-model.md -> model: the name of its snippet and its test."""
     return chapter.stem.split("-", 1)[1].replace("-", "_")

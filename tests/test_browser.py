@@ -96,8 +96,12 @@ class Visit:
             except Exception:  # noqa: BLE001 - a body the browser already dropped
                 pass
 
-    def open(self, url):
-        self.page.goto(url, wait_until="networkidle")
+    def open(self, url, settled=True):
+        """Open a page. `settled`: wait until the network has been quiet for 500 ms (late
+        requests land); otherwise until the load event and the fonts, enough to measure layout."""
+        self.page.goto(url, wait_until="networkidle" if settled else "load")
+        if not settled:
+            self.page.evaluate("document.fonts.ready")
         return self.page
 
 
@@ -202,7 +206,7 @@ def test_no_serious_accessibility_violations(desktop, path):
 
 def test_phone_width_has_no_horizontal_overflow(visit, base_url, path):
     v = visit(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = v.open(base_url + path)
+    page = v.open(base_url + path, settled=False)
     overflow = page.evaluate("""() => {
       const width = document.documentElement.clientWidth;
       const clipped = e => {  // an ancestor that scrolls or hides its overflow, inside the page
@@ -235,7 +239,7 @@ def test_no_formula_is_wider_than_its_column(visit, base_url, path, viewport):
     """Every display formula fits its column, at desktop and at phone width: none hides part
     of itself behind a sideways scroll. At 1280 px, no output box needs one either."""
     v = visit(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
-    wide = v.open(base_url + path).evaluate(WIDTHS)
+    wide = v.open(base_url + path, settled=False).evaluate(WIDTHS)
     assert wide["formulas"] == []
     if viewport is DESKTOP:
         assert wide["outputs"] == []
