@@ -6,13 +6,33 @@ Run: python snippets/data.py
 import numpy as np
 import torch
 
-from linreg import inputs, targets  # the 5×3 inputs and 5×2 targets, shown on the page
+from linreg import inputs, targets  # X: N × d = 5 × 3, Y: N × m = 5 × 2
 
 # --8<-- [start:table]
 print("region  temp  rain  humidity  ->  apples  oranges")
 for i, (x, y) in enumerate(zip(inputs, targets), start=1):
     print(f"{i:>6} {x[0]:5.0f} {x[1]:5.0f} {x[2]:9.0f}  -> {y[0]:7.0f} {y[1]:8.0f}")
 # --8<-- [end:table]
+
+# --8<-- [start:picture]
+import matplotlib.pyplot as plt
+
+feature_names = ["temperature (°F)", "rainfall (mm)", "humidity (%)"]
+fig, axes = plt.subplots(3, 2, figsize=(5.6, 7.2), sharex="row",
+                         sharey="col", layout="constrained")
+for j, feature in enumerate(feature_names):  # row j: feature j (from 0)
+    for k, (fruit, colour) in enumerate([("apples", "#4f8fe6"),
+                                         ("oranges", "#e8833a")]):
+        ax = axes[j, k]  # (1)!
+        ax.plot(inputs[:, j], targets[:, k], "o", color=colour)
+        for i in range(len(inputs)):  # label each point with its region
+            ax.annotate(str(i + 1), (inputs[i, j], targets[i, k]),
+                        textcoords="offset points", xytext=(5, 3))
+        ax.set_xlabel(feature)
+        ax.margins(0.2)
+        if j == 0:
+            ax.set_title(fruit)
+# --8<-- [end:picture]
 
 # --8<-- [start:shapes]
 print("inputs: ", inputs.shape, inputs.dtype)  # (1)!
@@ -46,12 +66,15 @@ print("integers typed without a dot:", np.array([[73, 67, 43]]).dtype)
 # --8<-- [end:defaults]
 
 # --8<-- [start:integers]
-counts = torch.tensor([[73, 67, 43]])  # integers: dtype torch.int64
-weights = torch.randn(3, 2)  # weights are always fractional: float32
-try:
-    counts @ weights
-except RuntimeError as error:
-    print("RuntimeError:", error)
+counts = torch.tensor([[73, 67, 43]])  # typed without a dot: int64
+doubles = torch.from_numpy(np.array([[73.0, 67.0, 43.0]]))  # float64
+weights = torch.randn(3, 2)  # weights are fractional: float32
+for row in (counts, doubles):
+    print(f"{row.dtype} * float32 ->", (row.T * weights).dtype)  # (1)!
+    try:
+        row @ weights  # (2)!
+    except RuntimeError as error:
+        print(f"{row.dtype} @ float32 -> RuntimeError:", error)
 
-print("with float32 inputs:", (counts.float() @ weights).shape)
+print("float32 @ float32 ->", (counts.float() @ weights).shape)
 # --8<-- [end:integers]

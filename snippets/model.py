@@ -1,6 +1,7 @@
-"""The model x @ w.t() + b: the transpose, the matrix product, the broadcast
-bias, one prediction worked by hand, the notebook's 2×2 example corrected, and
-the untrained model's predictions with the graph autograd recorded for them.
+"""The model x @ w.t() + b (x: N×d, w: m×d, b: m): the transpose, the matrix
+product, the broadcast bias, region 1 worked by hand, the original notebook's
+2×2 example corrected, and the untrained model's predictions with the graph
+autograd recorded for them.
 
 Run: python snippets/model.py
 """
@@ -10,9 +11,9 @@ from linreg import init_params, inputs, model, pick_device, targets, torch
 # --8<-- [start:device]
 device = pick_device()
 print("device:", device)
-x = torch.from_numpy(inputs).to(device)  # (5, 3): regions × features
-y = torch.from_numpy(targets).to(device)  # (5, 2): regions × outputs
-w, b = init_params(device=device)  # (2, 3) and (2,)
+x = torch.from_numpy(inputs).to(device)  # X: N × d = 5 regions × 3 features
+y = torch.from_numpy(targets).to(device)  # Y: N × m = 5 regions × 2 outputs
+w, b = init_params(device=device)  # W: m × d = (2, 3), b: m = (2,)
 # --8<-- [end:device]
 
 # --8<-- [start:predict]
@@ -47,12 +48,18 @@ print("model() is x @ w.t() + b:", torch.equal(preds, xw + b))
 
 # --8<-- [start:by_hand]
 region1 = x[0].tolist()  # (1)!
+features = ["temp", "rain", "humidity"]
 products, by_hand = [], []
-for k in range(2):  # k = 0: apples, k = 1: oranges
-    products.append([wj * xj for wj, xj in zip(w[k].tolist(), region1)])
-    by_hand.append(sum(products[k]) + b[k].item())
+for k, fruit in enumerate(["apples", "oranges"]):  # code k = 0, 1: output 1, 2
+    w_k, b_k = w[k].tolist(), b[k].item()
+    products.append([xj * wkj for xj, wkj in zip(region1, w_k)])  # (2)!
+    by_hand.append(sum(products[k]) + b_k)
+    print(f"{fruit:<11}{'x_1j':>6}{'w_kj':>13}{'x_1j * w_kj':>14}")
+    for name, xj, wkj, p in zip(features, region1, w_k, products[k]):
+        print(f"  {name:<9}{xj:>6.0f}{wkj:>13.7f}{p:>14.3f}")
+    print(f"  {'bias b_k':<15}{b_k:>13.7f}{b_k:>14.3f}")
+    print(f"  {'sum':<28}{by_hand[k]:>14.3f}")
 
-print("by hand, region 1:", [f"{v:.3f}" for v in by_hand])
 print("model(), region 1:", preds[0].detach())
 # --8<-- [end:by_hand]
 

@@ -28,7 +28,7 @@ for k, fruit in enumerate(outputs):
 # --8<-- [end:table]
 
 # --8<-- [start:per_unit]
-region = torch.tensor(inputs[0], device=device)  # region 1: 73, 67, 43
+region = torch.tensor(inputs[0], device=device)  # x_1j, region 1: 73, 67, 43
 wetter = region + torch.tensor([0.0, 1.0, 0.0], device=device)  # 1 mm more
 with torch.no_grad():  # (1)!
     before = w @ region + b  # (2)!
@@ -39,6 +39,28 @@ print("with 1 mm more rain:        ", after)
 print("change:                     ", after - before)
 print("the rain column of w, w[:, 1]:", w[:, 1].detach())  # (3)!
 # --8<-- [end:per_unit]
+
+# --8<-- [start:picture]
+import matplotlib.pyplot as plt
+
+rains = torch.arange(30.0, 151.0, 10.0, device=device)  # 30, 40, ..., 150 mm
+grid = region.repeat(len(rains), 1)  # region 1, once per rainfall
+grid[:, 1] = rains  # (1)!
+with torch.no_grad():
+    lines = grid @ w.t() + b  # (2)!
+
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+for k, (fruit, colour) in enumerate([("apples", "#4f8fe6"),
+                                     ("oranges", "#e8833a")]):
+    slope = "$w_{%d2}$ = %.3f" % (k + 1, w[k, 1].item())  # w_12, then w_22
+    ax.plot(rains.tolist(), lines[:, k].tolist(), color=colour, linewidth=2,
+            label=f"{fruit}: slope {slope}")
+    ax.plot(region[1].item(), before[k].item(), "o", color=colour)
+
+ax.set_xlabel("rainfall of region 1 (mm)")
+ax.set_ylabel("predicted yield")
+ax.legend(fontsize=10)
+# --8<-- [end:picture]
 
 # --8<-- [start:zero]
 zero = torch.zeros(3, device=device)  # temp 0, rain 0, humidity 0
@@ -68,6 +90,27 @@ as_double = w.double()  # (4)!
 print("w.double(): leaf:", as_double.is_leaf,
       "| made by:", as_double.grad_fn.name())
 # --8<-- [end:requires_grad]
+
+# --8<-- [start:non_leaf]
+import warnings
+
+copy = torch.randn(2, 3, requires_grad=True).double()  # (1)!
+print("copy: leaf:", copy.is_leaf)
+(2 * copy).sum().backward()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    grad = copy.grad  # (2)!
+print("copy.grad after backward():", grad)
+print("warning:", str(caught[0].message).split(". ")[0])
+try:
+    copy -= grad * 1e-5  # (3)!
+except TypeError as error:
+    print("TypeError:", error)
+try:
+    torch.optim.SGD([copy], lr=1e-5)  # (4)!
+except ValueError as error:
+    print("ValueError:", error)
+# --8<-- [end:non_leaf]
 
 # --8<-- [start:seed]
 print("two unseeded draws equal?",

@@ -27,11 +27,22 @@ print("the scalar as a Python number:", scalar.item())  # (4)!
 
 # --8<-- [start:autograd]
 weights = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)  # (1)!
-total = (weights * vector).sum()  # a weighted sum of region 1's features
+total = (weights * vector).sum()  # s = sum over j of w_j x_1j, region 1
 total.backward()  # (2)!
 print("weighted sum:", total.item())
 print("its gradient with respect to the weights:", weights.grad)
 # --8<-- [end:autograd]
+
+# --8<-- [start:nudge]
+h = 0.01  # a small nudge
+with torch.no_grad():  # (1)!
+    for j in range(3):
+        nudged = weights.clone()
+        nudged[j] += h  # (2)!
+        change = (nudged * vector).sum() - total
+        print(f"w_{j + 1} grows by h: s changes by {change.item():.4f}, "
+              f"h × gradient = {h * weights.grad[j].item():.4f}")
+# --8<-- [end:nudge]
 
 # --8<-- [start:gpu]
 on_device = matrix.to(device)  # (1)!
@@ -57,6 +68,35 @@ for start in (3.0, 30.0):
     print(f"start {start:>4}: {steps} doublings, out = {out.item():>5}, "
           f"d out / d start = {a.grad.item()}")
 # --8<-- [end:dynamic]
+
+# --8<-- [start:picture]
+import matplotlib.pyplot as plt
+
+starts = torch.logspace(0, 2, 241)[:-1].tolist()  # 1 to just under 100
+outs, slopes = [], []
+for start in starts:
+    a = torch.tensor(start, requires_grad=True)
+    out, _ = double_until(a, 100.0)
+    out.backward()  # (1)!
+    outs.append(out.item())
+    slopes.append(a.grad.item())
+
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.6, 5.2), sharex=True,
+                                  layout="constrained")
+top.plot(starts, outs, ".", markersize=4, color="#4f8fe6")
+top.set_ylabel("out")
+bottom.plot(starts, slopes, ".", markersize=4, color="#e8833a")
+bottom.set_yscale("log", base=2)
+bottom.set_ylabel("d out / d start")
+bottom.set_xscale("log")
+bottom.set_xlabel("start")
+for start in (3.0, 30.0):  # the two starts above
+    n = starts.index(min(starts, key=lambda v: abs(v - start)))  # (2)!
+    bottom.plot(starts[n], slopes[n], "o", color="#3fa34d")
+    bottom.annotate(f"start {start:.0f}: {slopes[n]:.0f}",
+                    (starts[n], slopes[n]), textcoords="offset points",
+                    xytext=(8, 4))
+# --8<-- [end:picture]
 
 # --8<-- [start:from_numpy]
 x = torch.from_numpy(inputs)  # (1)!

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from conftest import assert_prints_the_page, run_snippet
 
@@ -37,10 +38,31 @@ def test_memory_doubles_in_float64(data):
     assert "in float32: 11.4 MiB" in out and "in float64: 22.9 MiB" in out
 
 
-def test_integer_matmul_is_refused(data):
+def test_matmul_refuses_mixed_dtypes_and_multiplication_promotes(data):
     _, out = data
-    assert "RuntimeError: expected m1 and m2 to have the same dtype" in out
-    assert "with float32 inputs: torch.Size([1, 2])" in out
+    assert "torch.int64 @ float32 -> RuntimeError: expected m1 and m2 to have the same dtype" in out
+    assert "torch.float64 @ float32 -> RuntimeError: expected m1 and m2 to have the same dtype" in out
+    assert "torch.int64 * float32 -> torch.float32" in out
+    assert "torch.float64 * float32 -> torch.float64" in out  # silent, and twice the bytes
+    assert "float32 @ float32 -> torch.Size([1, 2])" in out
+    # independently of the snippet
+    assert (torch.ones(2, dtype=torch.float64) * torch.ones(2)).dtype == torch.float64
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.ones(1, 2, dtype=torch.float64) @ torch.ones(2, 2)
+
+
+def test_the_picture_shows_each_feature_against_each_target(data):
+    ns, _ = data
+    axes = ns["axes"]
+    assert axes.shape == (3, 2)
+    for j in range(3):
+        for k in range(2):
+            xs, ys = axes[j, k].lines[0].get_data()
+            assert list(xs) == ns["inputs"][:, j].tolist() and list(ys) == ns["targets"][:, k].tolist()
+            assert [t.get_text() for t in axes[j, k].texts] == ["1", "2", "3", "4", "5"]
+    # what the prose says of it: rainfall tracks both yields, temperature runs the other way
+    corr = np.corrcoef(ns["inputs"].T, ns["targets"].T)[:3, 3:]
+    assert (corr[1] > 0.9).all() and (corr[2] > 0.5).all() and (corr[0] < 0).all()
 
 
 def test_exercises():

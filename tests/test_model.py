@@ -52,8 +52,25 @@ def test_region_1_by_hand_equals_the_model(model_run):
         assert ns["products"][k] == pytest.approx(products)
         assert ns["by_hand"][k] == pytest.approx(sum(products) + b[k])
         assert ns["by_hand"][k] == pytest.approx(ns["preds"][0, k].item(), abs=1e-4)
-    shown = [f"{v:.3f}" for v in ns["by_hand"]]
-    assert f"by hand, region 1: {shown}" in out
+    assert "model(), region 1: tensor([ -0.452, -90.469])" in out
+
+
+def test_region_1_products_follow_from_the_numbers_shown(model_run):
+    """Each printed product is the printed feature times the printed weight, and each printed
+    sum is the printed products plus the printed bias, to the three decimals shown."""
+    _, out = model_run
+    rows = [line.split() for line in out.splitlines()
+            if line.split()[:1] in (["temp"], ["rain"], ["humidity"], ["bias"], ["sum"])]
+    assert len(rows) == 10
+    for fruit in range(2):
+        block = rows[5 * fruit: 5 * fruit + 5]
+        total = 0.0
+        for name, x, w, product in block[:3]:
+            assert round(float(x) * float(w), 3) == pytest.approx(float(product), abs=1e-9), name
+            total += float(x) * float(w)
+        bias = float(block[3][2])
+        assert float(block[3][3]) == pytest.approx(round(bias, 3))
+        assert float(block[4][1]) == pytest.approx(round(total + bias, 3), abs=1e-9)
 
 
 def test_notebook_example_correct_output_and_the_slip(model_run):

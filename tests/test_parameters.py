@@ -117,3 +117,25 @@ def test_exercises():
 def test_snippets_print_what_the_page_shows(site, parameters):
     """`python snippets/parameters.py`, then its exercises, print the page's outputs in order."""
     assert_prints_the_page(site, "parameters", parameters[1], run_snippet("parameters_exercises")[1])
+
+
+def test_each_line_of_the_picture_has_its_rain_weight_as_slope(parameters):
+    ns, _ = parameters
+    w = ns["w"].detach().cpu().double()
+    lines, rains = ns["lines"].cpu().double(), ns["rains"].cpu().double()
+    assert rains.tolist() == [30.0 + 10 * n for n in range(13)]
+    slopes = (lines[1:] - lines[:-1]) / 10  # per millimetre, between neighbouring points
+    assert torch.allclose(slopes, w[:, 1].expand_as(slopes), atol=1e-4)
+    at_67 = w @ torch.tensor([73.0, 67.0, 43.0], dtype=torch.float64) + ns["b"].detach().cpu()
+    assert torch.allclose(ns["before"].cpu().double(), at_67.double(), atol=1e-4)
+
+
+def test_a_non_leaf_copy_fails_loudly_at_the_first_update(parameters):
+    ns, out = parameters
+    assert not ns["copy"].is_leaf and ns["grad"] is None
+    assert "copy.grad after backward(): None" in out
+    assert "warning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed" in out
+    assert "TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'" in out
+    assert "ValueError: can't optimize a non-leaf Tensor" in out
+    with pytest.raises(ValueError, match="non-leaf"):  # independent of the snippet
+        torch.optim.SGD([torch.zeros(2, requires_grad=True) * 1], lr=0.1)

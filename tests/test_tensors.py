@@ -100,3 +100,29 @@ def test_exercises():
 def test_snippets_print_what_the_page_shows(site, tensors):
     """`python snippets/tensors.py`, then its exercises, print the page's outputs in order."""
     assert_prints_the_page(site, "tensors", tensors[1], run_snippet("tensors_exercises")[1])
+
+
+def test_a_nudge_changes_the_sum_by_h_times_the_gradient(tensors):
+    ns, out = tensors
+    features = linreg.inputs[0].astype(np.float64)
+    weights = np.array([0.5, -1.0, 2.0])
+    h = ns["h"]
+    for j in range(3):
+        nudged = weights.copy()
+        nudged[j] += h
+        change = nudged @ features - weights @ features  # float64, independent of torch
+        assert change == pytest.approx(h * features[j])
+        assert (f"w_{j + 1} grows by h: s changes by {change:.4f}, "
+                f"h × gradient = {h * features[j]:.4f}") in out
+
+
+def test_the_picture_is_a_sawtooth_whose_slope_halves_at_each_tooth(tensors):
+    ns, _ = tensors
+    starts, outs, slopes = ns["starts"], ns["outs"], ns["slopes"]
+    assert len(starts) == 240 and starts[0] == pytest.approx(1.0) and starts[-1] < 100
+    for start, out, slope in zip(starts, outs, slopes):
+        n = 0
+        while start * 2**n < 100:
+            n += 1
+        assert slope == 2.0**n and out == pytest.approx(start * 2**n, rel=1e-6)
+    assert sorted(set(slopes)) == [2.0**n for n in range(1, 8)]
