@@ -64,6 +64,23 @@ final_loss = mse(model(x, w, b), y).item()  # (6)!
 print(f"after  {20:14}  {final_loss:8.2f}  {final_loss - losses[-1]:9.2f}")
 # --8<-- [end:loop]
 
+# --8<-- [start:loss_picture]
+import matplotlib.pyplot as plt
+
+with torch.no_grad():
+    averages = mse(y.mean(dim=0).expand_as(y), y).item()  # (1)!
+
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+ax.plot(range(21), losses + [final_loss], "o-", color="#4f8fe6",
+        label="loss after t updates")
+ax.axhline(averages, linestyle="--", color="#e8833a",
+           label="predict each fruit's average")
+ax.set_xticks(range(0, 21, 4))
+ax.set_xlabel("updates t")
+ax.set_ylabel("loss")
+ax.legend(loc="upper right", fontsize=10)
+# --8<-- [end:loss_picture]
+
 # --8<-- [start:predictions]
 with torch.no_grad():
     final_preds = model(x, w, b)  # (1)!
@@ -72,6 +89,26 @@ print("region   apples: predicted  target   oranges: predicted  target")
 for region, (p, t) in enumerate(zip(final_preds.tolist(), y.tolist()), 1):
     print(f"{region:6}  {p[0]:17.1f}  {t[0]:6.0f}  {p[1]:18.1f}  {t[1]:6.0f}")
 # --8<-- [end:predictions]
+
+# --8<-- [start:predictions_picture]
+with torch.no_grad():
+    start_preds = model(x, *init_params(device=device))  # (1)!
+
+fig, ax = plt.subplots(figsize=(5.6, 4.4))
+for k, (fruit, colour) in enumerate([("apples", "#4f8fe6"),
+                                     ("oranges", "#e8833a")]):
+    ax.plot(y[:, k].tolist(), start_preds[:, k].tolist(), "o", mfc="none",
+            color=colour, label=f"{fruit}, start")
+    ax.plot(y[:, k].tolist(), final_preds[:, k].tolist(), "o",
+            color=colour, label=f"{fruit}, after 20")
+
+ax.axline((0, 0), slope=1, color="#888888", linewidth=1)  # (2)!
+ax.set_xlabel("target")
+ax.set_ylabel("prediction")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=10,
+          ncol=2)  # under the axes, clear of the points
+fig.tight_layout()
+# --8<-- [end:predictions_picture]
 
 # --8<-- [start:packaged]
 w, b = init_params(device=device)

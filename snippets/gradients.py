@@ -52,10 +52,11 @@ b.grad.zero_()
 
 # --8<-- [start:by_hand]
 with torch.no_grad():  # (1)!
-    preds = model(x, w, b)
-    n = preds.numel()  # N = 10 elements, as in the loss
-    grad_w = 2 / n * (preds - y).t() @ x  # (2)!
-    grad_b = 2 / n * (preds - y).sum(dim=0)  # (3)!
+    preds = model(x, w, b)  # Ŷ, N × m
+    errors = preds - y  # E = Ŷ − Y, N × m
+    n = errors.numel()  # N·m = 10 numbers, as in the loss
+    grad_w = 2 / n * errors.t() @ x  # (2)!
+    grad_b = 2 / n * errors.sum(dim=0)  # (3)!
 
 print("by hand: dL/dw =", grad_w, "dL/db =", grad_b, sep="\n")
 # --8<-- [end:by_hand]
@@ -72,12 +73,62 @@ print("allclose:", torch.allclose(grad_w, w.grad),
 
 # --8<-- [start:sign]
 h = 0.001  # a small nudge
-for name, (i, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
+for name, (k, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
     with torch.no_grad():
         nudged = w.clone()
-        nudged[i, j] += h  # (1)!
+        nudged[k, j] += h  # (1)!
         after = mse(model(x, nudged, b), y)
-    print(f"{name}: gradient {w.grad[i, j].item():9.2f}; +{h} changes the loss"
+    print(f"{name}: gradient {w.grad[k, j].item():9.2f}; +{h} changes the loss"
           f" by {after.item() - loss.item():6.2f} (gradient × h ="
-          f" {w.grad[i, j].item() * h:6.2f})")
+          f" {w.grad[k, j].item() * h:6.2f})")
 # --8<-- [end:sign]
+
+# --8<-- [start:terms]
+terms = errors.t()[:, :, None] * x[None, :, :]  # (1)!
+print("e_ik·x_ij      apples:                 oranges:")
+print("region      temp    rain   humid     temp    rain   humid")
+for i in range(5):
+    row = terms[:, i, :].flatten().tolist()  # apples' 3, then oranges' 3
+    print(f"{i + 1:6}" + "".join(f"{t:8.0f}" for t in row[:3]), " ",
+          "".join(f"{t:8.0f}" for t in row[3:]))
+
+print("positive terms:", (terms > 0).sum().item(), "of", terms.numel())
+for k, fruit in enumerate(["apples", "oranges"]):
+    up = terms[k].clamp(min=0).sum().item()  # (2)!
+    down = terms[k].clamp(max=0).sum().item()
+    print(f"{fruit}: positive terms add {up:.0f}, negative ones {down:.0f}")
+
+k, i, j = torch.unravel_index(terms.abs().argmax(), terms.shape)  # (3)!
+feature, fruit = ("temperature", "rain", "humidity")[j], ("apple", "orange")[k]
+print(f"largest term: region {i + 1}, {feature} {x[i, j].item():.0f},"
+      f" {fruit} error {errors[i, k].item():.1f}")
+print(f"its share of dL/dw[{k}, {j}]:",
+      f"{(terms[k, i, j] / terms[k, :, j].sum()).item():.0%}")
+print("mean of each feature:", x.mean(dim=0))  # (4)!
+# --8<-- [end:terms]
+
+# --8<-- [start:picture]
+import matplotlib.pyplot as plt
+
+k, j = 1, 1  # the weight from rainfall to oranges
+w_now = w[k, j].item()
+slope = w.grad[k, j].item()  # (1)!
+along = torch.linspace(w_now - 1.5, w_now + 4.5, 121).tolist()
+curve = []
+with torch.no_grad():
+    for value in along:
+        moved = w.clone()
+        moved[k, j] = value
+        curve.append(mse(model(x, moved, b), y).item())
+
+tangent = [loss.item() + slope * (v - w_now) for v in along]  # (2)!
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+ax.plot(along, curve, color="#4f8fe6", linewidth=2.5, label="loss")
+ax.plot(along, tangent, "--", color="#e8833a", linewidth=2,
+        label=f"tangent, slope {slope:,.0f}")
+ax.plot([w_now], [loss.item()], "o", color="#e8833a", markersize=8)
+ax.set_ylim(0, 1.1 * max(curve))
+ax.set_xlabel("w[1, 1], all other parameters fixed")
+ax.set_ylabel("loss")
+ax.legend(loc="upper right", fontsize=10)
+# --8<-- [end:picture]

@@ -10,7 +10,7 @@ from linreg import init_params, inputs, model, mse, targets
 # --8<-- [start:finite_differences]
 x64, y64 = torch.from_numpy(inputs).double(), torch.from_numpy(targets).double()
 w64, b64 = (p.detach().double() for p in init_params())  # float64, no autograd
-theta = torch.cat([w64.flatten(), b64])  # the 8 parameters in one vector
+theta = torch.cat([w64.flatten(), b64])  # the m·d + m = 8 parameters
 
 
 def loss_at(theta):
@@ -22,7 +22,7 @@ estimate = torch.stack([
     (loss_at(theta + step * e) - loss_at(theta - step * e)) / (2 * step)
     for e in torch.eye(8, dtype=torch.float64)
 ])
-error = model(x64, w64, b64) - y64
+error = model(x64, w64, b64) - y64  # E, N × m
 formula = torch.cat([(2 / y64.numel() * error.t() @ x64).flatten(),
                      2 / y64.numel() * error.sum(dim=0)])
 print("central differences:", estimate)
@@ -34,10 +34,10 @@ print(f"largest relative gap: {gap:.1e}")
 # --8<-- [start:retain_grad]
 x32, y32 = torch.from_numpy(inputs), torch.from_numpy(targets)
 w0, b0 = init_params()
-p = model(x32, w0, b0)
-p.retain_grad()  # keep .grad for this non-leaf tensor too
-mse(p, y32).backward()
-expected = 2 / p.numel() * (p - y32).detach()
-print("dL/dP from autograd:", p.grad, sep="\n")
-print("equals 2/N (P - Y):", torch.allclose(p.grad, expected))
+preds = model(x32, w0, b0)  # Ŷ, N × m
+preds.retain_grad()  # keep .grad for this non-leaf tensor too
+mse(preds, y32).backward()
+expected = 2 / preds.numel() * (preds - y32).detach()  # 2/(Nm)·E
+print("dL/dŶ from autograd:", preds.grad, sep="\n")
+print("equals 2/(Nm) E:", torch.allclose(preds.grad, expected))
 # --8<-- [end:retain_grad]

@@ -143,12 +143,29 @@ print(f"float32 vs float64, same start: {float32_noise:.1e} at most")  # (5)!
 
 # --8<-- [start:table]
 print("updates   notebook       ours  relative diff  allowed (rel.)  used")
-for k, (theirs, mine, limit) in enumerate(
+for t, (theirs, mine, limit) in enumerate(
         zip(published["losses"], ours["losses"], allowed["losses"])):
     gap = abs(mine - theirs)
-    print(f"{k:7}  {theirs:9.2f}  {mine:9.2f}  {gap / theirs:13.1e}"
+    print(f"{t:7}  {theirs:9.2f}  {mine:9.2f}  {gap / theirs:13.1e}"
           f"  {limit / theirs:14.1e}  {gap / limit:4.0%}")
 # --8<-- [end:table]
+
+# --8<-- [start:picture]
+import matplotlib.pyplot as plt
+
+updates = list(range(len(ours["losses"])))
+gaps = (ours["losses"] - published["losses"]).abs()
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+ax.bar(updates, allowed["losses"].tolist(), color="#4f8fe6", alpha=0.6,
+       label="allowed by the rounding")  # (1)!
+ax.plot(updates, gaps.tolist(), "o", color="#e8833a",
+        label="|ours − published|")
+ax.set_yscale("log")  # (2)!
+ax.set_xticks(updates[::4])
+ax.set_xlabel("updates before the loss")
+ax.set_ylabel("difference in the loss")
+ax.legend(loc="upper right", fontsize=10)
+# --8<-- [end:picture]
 
 # --8<-- [start:final]
 side_by_side("final_preds", "9.4f")

@@ -62,6 +62,20 @@ def test_final_predictions_are_those_of_the_final_weights(gd_run):
     assert np.mean((final - targets) ** 2) == pytest.approx(losses[20], rel=1e-5)
 
 
+def test_pictures_are_drawn_from_the_run(gd_run):
+    """The loss curve's dashed line is the loss of predicting each column's mean; the hollow
+    dots are the seeded start's predictions, the filled ones those after 20 updates."""
+    ns, _ = gd_run
+    assert ns["averages"] == pytest.approx(targets.astype(np.float64).var(axis=0).mean(),
+                                           rel=1e-6)
+    w, b = (p.detach().cpu().double().numpy() for p in init_params())
+    start = ns["start_preds"].cpu().double().numpy()
+    assert start == pytest.approx(inputs @ w.T + b, abs=1e-3)
+    # after 20 updates the model is still worse than the averages, as the page says
+    assert ns["final_loss"] > ns["averages"]
+    assert ns["losses"][1] / ns["losses"][0] < 0.75 and ns["final_loss"] / ns["losses"][-1] > 0.98
+
+
 def test_train_is_the_same_loop(gd_run):
     ns, out = gd_run
     assert ns["packaged"] == ns["losses"]

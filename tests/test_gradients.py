@@ -1,4 +1,4 @@
-"""Chapter 6: autograd's gradients equal the formula 2/N·(P−Y)ᵀX, they accumulate, and their
+"""Chapter 6: autograd's gradients equal the formula 2/(Nm)·EᵀX, they accumulate, and their
 sign predicts how the loss moves."""
 
 import numpy as np
@@ -68,13 +68,50 @@ def test_sign_and_size_predict_the_change(grads_run, formula):
         assert actual < 0 and actual == pytest.approx(predicted, abs=0.05)
 
 
+def test_terms_of_the_gradient(grads_run):
+    """Not every term e_ik·x_ij is negative: region 4's apples are predicted too high. The
+    largest term is region 3's rainfall against its orange error."""
+    ns, out = grads_run
+    w, b = (p.detach().cpu().double().numpy() for p in init_params())
+    x, y = inputs.astype(np.float64), targets.astype(np.float64)
+    error = x @ w.T + b - y  # N × m
+    terms = np.einsum("ik,ij->kij", error, x)  # m × N × d
+    assert (terms > 0).sum() == 3 and (terms[0, 3] > 0).all() and error[3, 0] > 0
+    assert "positive terms: 3 of 30" in out
+    assert ns["terms"].cpu().double().numpy() == pytest.approx(terms, rel=1e-5)
+    assert np.unravel_index(np.abs(terms).argmax(), terms.shape) == (1, 2, 1)
+    assert "largest term: region 3, rain 134, orange error -309.2" in out
+    share = terms[1, 2, 1] / terms[1, :, 1].sum()
+    assert f"its share of dL/dw[1, 1]: {share:.0%}" in out
+    # the sums are negative because the negative terms outweigh the positive ones
+    assert (terms.sum(axis=1) < 0).all()
+    assert terms[0].clip(min=0).sum() < -terms[0].clip(max=0).sum() / 10
+    # rainfall's mean is barely above temperature's: size alone does not explain it
+    assert x.mean(axis=0)[1] - x.mean(axis=0)[0] == pytest.approx(1.2)
+
+
+def test_picture_is_the_loss_along_one_weight(grads_run, formula):
+    ns, _ = grads_run
+    along, curve = np.array(ns["along"]), np.array(ns["curve"])
+    w, b = (p.detach().cpu().double().numpy() for p in init_params())
+    x, y = inputs.astype(np.float64), targets.astype(np.float64)
+    # the loss along w[1, 1] is a parabola with curvature 2/(Nm)·Σ x_i1², slope the gradient
+    curvature = 2 / y.size * (x[:, 1] ** 2).sum()
+    expected = ((x @ w.T + b - y) ** 2).mean() + formula[0][1, 1] * (along - w[1, 1]) \
+        + curvature / 2 * (along - w[1, 1]) ** 2
+    assert curve == pytest.approx(expected, rel=1e-5)
+    assert ns["slope"] == pytest.approx(formula[0][1, 1], rel=1e-5)
+    assert along[curve.argmin()] - w[1, 1] == pytest.approx(-formula[0][1, 1] / curvature,
+                                                           abs=0.05)
+
+
 def test_exercises(formula):
     ns, out = run_snippet("gradients_exercises")
     expected = np.concatenate([formula[0].ravel(), formula[1]])
     assert ns["estimate"].numpy() == pytest.approx(expected, rel=1e-7)
     assert ns["formula"].numpy() == pytest.approx(expected, rel=1e-12)
-    assert torch.allclose(ns["p"].grad, ns["expected"])
-    assert "equals 2/N (P - Y): True" in out
+    assert torch.allclose(ns["preds"].grad, ns["expected"])
+    assert "equals 2/(Nm) E: True" in out
 
 
 def test_snippets_print_what_the_page_shows(site, grads_run):
