@@ -111,16 +111,20 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     with torch.no_grad():
         pred_train, pred_val = net(z_train), net(z_val)
 
-    print("             RMSE apples  oranges    R² apples  oranges")
-    for name, pred, target in (("training", pred_train, y_train),
-                               ("validation", pred_val, y_val)):
-        e, r = rmse(pred, target).tolist(), r2(pred, target).tolist()
-        print(f"{name:<10} {e[0]:13.2f} {e[1]:8.2f} {r[0]:12.3f} "
-              f"{r[1]:8.3f}")
+    scores = {"RMSE": rmse, "R²": r2}
+    print("              training  validation")
+    for name, score in scores.items():
+        on_train = score(pred_train, y_train).tolist()
+        on_val = score(pred_val, y_val).tolist()
+        digits = 2 if name == "RMSE" else 3
+        for k, output in enumerate(("apples", "oranges")):
+            print(f"{name + ' ' + output:<12} {on_train[k]:10.{digits}f} "
+                  f"{on_val[k]:11.{digits}f}")
 
     val_rmse, val_r2 = rmse(pred_val, y_val), r2(pred_val, y_val)
     spread_val = y_val.std(dim=0, correction=0)  # (1)!
-    print("validation targets' spread:", spread_val)
+    print(f"validation targets' std: {spread_val[0]:.2f}, "
+          f"{spread_val[1]:.2f}")
     # --8<-- [end:measure]
 
     # --8<-- [start:overfit]
@@ -145,11 +149,10 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         curve["training"].append(F.mse_loss(a_train @ theta, ys_train).item())
         curve["validation"].append(F.mse_loss(a_val @ theta, ys_val).item())
 
-    print("noise      weights and    loss on the rows of")
-    print("features   biases         training  validation")
+    print("noise    training  validation")
+    print("features     loss        loss")
     for extra in (0, 4, 8, 12, 15, 16):
-        print(f"{extra:8} {(3 + extra + 1) * 2:10} "
-              f"{curve['training'][extra]:14.2f} "
+        print(f"{extra:8} {curve['training'][extra]:8.2f} "
               f"{curve['validation'][extra]:11.2f}")
     # --8<-- [end:overfit]
 
@@ -184,7 +187,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         forecast = fresh((new_region - loaded["mean"]) / loaded["std"])  # (3)!
         same = torch.equal(forecast, net((new_region - mean) / std))
 
-    print("temp 80 °F, rain 100 mm, humidity 60 %:")
+    print("80 °F, 100 mm of rain, 60 % humidity:")
     print(f"apples {forecast[0, 0]:.1f}, oranges {forecast[0, 1]:.1f}")
     print("the same as the trained net's:", same)
     # --8<-- [end:load]

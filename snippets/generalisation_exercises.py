@@ -40,13 +40,13 @@ def train_and_measure(x_train, y_train, x_val, y_val, epochs=200):
 
 
 seed_rmse = []
-print("seed  training loss  validation loss  validation RMSE of apples")
+print("      training  validation  apples")
+print("seed      loss        loss    RMSE")
 for seed in range(5):
     fit_loss, held_loss, held_rmse = train_and_measure(
         *split_rows(big_x, big_y, 0.2, seed=seed))
     seed_rmse.append(held_rmse[0].item())
-    print(f"{seed:4} {fit_loss:14.2f} {held_loss:16.2f} "
-          f"{seed_rmse[-1]:26.2f}")
+    print(f"{seed:4} {fit_loss:9.2f} {held_loss:11.2f} {seed_rmse[-1]:7.2f}")
 # --8<-- [end:seeds]
 
 # --8<-- [start:more_rows]
@@ -62,19 +62,21 @@ ys_train = y_train[:more].cpu().double()
 xs_val, ys_val = x_val.cpu().double(), y_val.cpu().double()
 
 more_curve = []
+print(f"validation loss, {more} training rows")
 for extra in (0, 4, 8, 12, 16):
     a_train = torch.cat([xs_train, junk_train[:, :extra], ones_train], 1)
     a_val = torch.cat([xs_val, junk_val[:, :extra], ones_val], 1)
     theta = torch.linalg.lstsq(a_train, ys_train).solution
     more_curve.append(F.mse_loss(a_val @ theta, ys_val).item())
-    print(f"{extra:2} noise features: validation loss {more_curve[-1]:.2f}")
+    print(f"{extra:2} noise features: {more_curve[-1]:6.2f}")
 # --8<-- [end:more_rows]
 
 # --8<-- [start:baseline]
 # the same forecast, the training mean, for every validation row
 lazy = y_train.mean(dim=0).expand(len(y_val), -1)
 lazy_r2 = r2(lazy, y_val)
-print("R² of the training mean on the validation rows:", lazy_r2)
-print("training mean:  ", y_train.mean(dim=0))
-print("validation mean:", y_val.mean(dim=0))
+train_mean, val_mean = y_train.mean(dim=0), y_val.mean(dim=0)
+print(f"R²: apples {lazy_r2[0]:.4f}, oranges {lazy_r2[1]:.4f}")
+print(f"training mean:   {train_mean[0]:.2f}, {train_mean[1]:.2f}")
+print(f"validation mean: {val_mean[0]:.2f}, {val_mean[1]:.2f}")
 # --8<-- [end:baseline]
