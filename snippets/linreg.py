@@ -174,6 +174,21 @@ def train(x, y, w, b, lr=1e-5, epochs=20):
 # --8<-- [end:train]
 
 
+# --8<-- [start:regions]
+def make_regions(n, seed=0, spread=2.0):
+    """n regions: each a copy of one of the 5 measured ones, every number
+    nudged by Gaussian noise of standard deviation spread (chapter 9's)."""
+    gen = torch.Generator().manual_seed(seed)  # the same rows on any device
+    pick = torch.randint(0, len(inputs), (n,), generator=gen)
+    noise_x = spread * torch.randn(n, inputs.shape[1], generator=gen)
+    noise_y = spread * torch.randn(n, targets.shape[1], generator=gen)
+    return (torch.from_numpy(inputs)[pick] + noise_x,
+            torch.from_numpy(targets)[pick] + noise_y)
+
+
+# --8<-- [end:regions]
+
+
 if __name__ == "__main__":
     print("device:", pick_device())
     print("inputs", inputs.shape, inputs.dtype,
