@@ -14,13 +14,13 @@ for dtype in ("float32", "float64"):
 
 # --8<-- [start:first_gap]
 # Gaps between floats double at every power of two, so the first integer lost
-# sits just above one: test 2**k + 1 for growing k.
-k = 1
-while int(np.float32(2**k + 1)) == 2**k + 1:
-    k += 1
+# sits just above one: test 2**bits + 1 for growing bits.
+bits = 1
+while int(np.float32(2**bits + 1)) == 2**bits + 1:
+    bits += 1
 
-first_gap = 2**k + 1
-print("first integer float32 cannot hold:", first_gap, "= 2**%d + 1" % k)
+first_gap = 2**bits + 1
+print("first integer float32 cannot hold:", first_gap, "= 2**%d + 1" % bits)
 print("float32 stores it as:", int(np.float32(first_gap)))
 print("float64 stores it as:", int(np.float64(first_gap)))
 # --8<-- [end:first_gap]

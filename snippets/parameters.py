@@ -100,12 +100,14 @@ print("copy: leaf:", copy.is_leaf)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     grad = copy.grad  # (2)!
+
 print("copy.grad after backward():", grad)
 print("warning:", str(caught[0].message).split(". ")[0])
 try:
     copy -= grad * 1e-5  # (3)!
 except TypeError as error:
     print("TypeError:", error)
+
 try:
     torch.optim.SGD([copy], lr=1e-5)  # (4)!
 except ValueError as error:

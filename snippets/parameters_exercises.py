@@ -19,8 +19,8 @@ print("draws 7-8 equal the small b:",
 # --8<-- [start:rule]
 gen = torch.Generator().manual_seed(2)
 z = torch.randn(1_000_000, generator=gen)
-for k in (1, 2, 3):
-    share = (z.abs() < k).float().mean().item()
-    expected = torch.erf(torch.tensor(k / 2**0.5)).item()
-    print(f"within {k} of 0: {share:.4f} (normal curve: {expected:.4f})")
+for c in (1, 2, 3):  # c standard deviations either side of 0
+    share = (z.abs() < c).float().mean().item()
+    expected = torch.erf(torch.tensor(c / 2**0.5)).item()
+    print(f"within {c} of 0: {share:.4f} (normal curve: {expected:.4f})")
 # --8<-- [end:rule]
