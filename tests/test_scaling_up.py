@@ -367,10 +367,9 @@ def test_the_pages_claims_hold_in_the_cpu_results():
     result = json.loads((BENCH / "results-cpu.json").read_text(encoding="utf-8"))
     runs = result["runs"]
     last = runs[-1]["methods"]
-    # "With the batch sampler it took ... (... times faster), and slicing ... (... times faster
-    # than row by row)"; check yourself: "many times faster ... yet it stays slower than slicing"
+    # "With the batch sampler it took ... (... times faster)"; check yourself: "many times
+    # faster than fetching row by row"
     assert last["loader_rows"]["s"] > 3 * last["loader_batches"]["s"]
-    assert last["loader_batches"]["s"] > last["slicing"]["s"]
     # "Larger batches ...: fewer steps pay the fixed cost of a step less often"
     assert last["slicing_large"]["s"] < last["slicing"]["s"]
     # "an epoch of gradient descent on A ... does not grow with N"
