@@ -192,6 +192,7 @@ for name, make in {"addmm(beta=-1)": residual_addmm,
           f"{t_e[name] / t_read['s']:4.1f}× the read pass")
 
 ADDMM_SLOWER = t_e["addmm(beta=-1)"] > t_e["(x @ w.t()).sub_(y)"]
+E_ROWS = len(x)
 # --8<-- [end:by_hand]
 
 
@@ -485,21 +486,30 @@ def time_epoch(run, batches, cap, device, repeat):
             "sampled": cap}
 
 
-def excerpt(code, n, lines=7):
-    """The loop over the n rows in Inductor's generated C++, and the first
-    lines of its body that load from the data, shortened for the page."""
+def excerpt(code, n, loads=4):
+    """The loop over the n rows in Inductor's generated C++ and the first
+    loads from the data in its body, shortened to fit a phone's width:
+    casts, `auto tmpN = ` and `at::vec::` removed, long lines broken."""
     text = code.split("'''")[1] if "'''" in code else code
     body = text.splitlines()
     for i, line in enumerate(body):
         if line.lstrip().startswith("for(") and f"{n}L" in line:
-            picked = [line] + [l for l in body[i + 1:i + 80]
-                               if "x0" in l and "C10_LIKELY" not in l
-                               and "in_ptr" in l][:lines - 1]
-            picked = [line.strip()] + ["    " + l.strip()
-                                       for l in picked[1:]]
-            return "\n".join(re.sub(r"static_cast<int64_t>\(([^()]*)\)",
-                                    r"\1", l) for l in picked)
-    return f"(no loop over the {n:,} rows found in the generated code)"
+            picked = [l for l in body[i + 1:i + 80] if "x0" in l
+                      and "in_ptr" in l and "C10_LIKELY" not in l][:loads]
+            break
+    else:
+        return f"(no loop over the {n:,} rows found in the generated code)"
+
+    def short(l):
+        l = re.sub(r"static_cast<int64_t>\(([^()]*)\)", r"\1", l.strip())
+        return re.sub(r"^auto tmp\d+ = ", "", l).replace("at::vec::", "")
+
+    head, step = short(line).rsplit(";", 1)
+    out = [head + ";", "    " + step.strip()]
+    for l in map(short, picked):
+        call, _, args = l.partition("(")
+        out += ["  " + l] if len(l) <= 34 else ["  " + call + "(", "    " + args]
+    return "\n".join(out)
 
 
 def measure_fused(x, y, w, b, lr, device, repeat):

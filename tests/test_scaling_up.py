@@ -200,6 +200,7 @@ def test_benchmark_runs_at_tiny_n_and_reports_every_method(chapter, tiny_run):
     columns, rows = (ns["excerpt"](code[k], 3_000) for k in ("fused", "fused_rows"))
     assert columns.startswith("for(") and "Vectorized<float>::loadu" in columns
     assert rows.startswith("for(") and "3L*x0" in rows and "Vectorized" not in rows
+    assert max(len(line) for line in (columns + "\n" + rows).splitlines()) <= 36  # a phone
 
 
 def test_a_busy_machine_is_flagged_in_the_results(chapter, tiny_run):
@@ -352,13 +353,21 @@ def test_results_cover_the_sizes_the_page_names(chapter, path):
             assert cell["ratio"] == ns["sig3"](cell["s"]) / run["bound"]["s"]
 
 
-def test_the_generated_code_shown_is_what_the_page_says():
-    columns = (BENCH / "fused-columns-cpu.txt").read_text(encoding="utf-8")
-    rows = (BENCH / "fused-rows-cpu.txt").read_text(encoding="utf-8")
-    assert columns.startswith("for(") and "Vectorized<float>::loadu" in columns
-    assert "x0+=1L" not in columns.splitlines()[0]
-    assert rows.startswith("for(") and "x0+=1L" in rows.splitlines()[0] and "3L*x0" in rows
-    assert "Vectorized" not in rows
+def test_the_generated_code_shown_is_what_the_page_says(chapter):
+    """The excerpts are cut from the whole generated files; column-major, the loop steps by a
+    vector and loads vectors; row-major, it steps by one row and loads 3 numbers apart."""
+    ns, _ = chapter
+    largest = json.loads((BENCH / "results-cpu.json").read_text(encoding="utf-8"))["runs"][-1]["n"]
+    shown = {}
+    for layout in ("columns", "rows"):
+        whole = (BENCH / f"fused-{layout}-cpu.py").read_text(encoding="utf-8")
+        shown[layout] = (BENCH / f"fused-{layout}-cpu.txt").read_text(encoding="utf-8")
+        assert shown[layout] == ns["excerpt"](whole, largest) + "\n"
+    columns, rows = shown["columns"].splitlines(), shown["rows"].splitlines()
+    assert columns[0].startswith("for(") and columns[1].strip() != "x0+=1L)"
+    assert "Vectorized<float>::loadu(" in shown["columns"]
+    assert rows[0].startswith("for(") and rows[1].strip() == "x0+=1L)"
+    assert "3L*x0" in shown["rows"] and "Vectorized" not in shown["rows"]
 
 
 def test_the_pages_claims_hold_in_the_cpu_results():
