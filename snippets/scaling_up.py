@@ -108,14 +108,14 @@ def timed(work, device, repeat=7, min_sample=2e-3):
             samples.append((time.perf_counter() - start) / calls)
     finally:
         gc.enable()
-    q1, _, q3 = statistics.quantiles(samples, n=4, method="inclusive")
+    q1, _, q3 = (statistics.quantiles(samples, n=4, method="inclusive")
+                 if repeat > 1 else samples * 3)
     return {"s": statistics.median(samples), "iqr": q3 - q1, "calls": calls}
 
 
 torch.set_num_threads(1)  # (4)!
 t_read = timed(lambda: read_pass(x, y), device)
-print(f"read pass over {len(x):,} rows: median {t_read['s'] * 1e6:.0f} µs, "
-      f"{t_read['calls']} calls per sample")
+print("timed() gives, in seconds per call:", sorted(t_read))
 # --8<-- [end:timing]
 
 
@@ -184,15 +184,6 @@ for epoch in range(30):
 
 fits["full batch, by hand"] = w, b
 show("full batch, by hand", w, b)
-t_e = {}  # seconds to compute E, by each call
-for name, make in {"addmm(beta=-1)": residual_addmm,
-                   "(x @ w.t()).sub_(y)": residual}.items():
-    t_e[name] = timed(lambda: make(x, y, w, b), device)["s"]
-    print(f"E by {name:<20} {t_e[name] * 1e6:6.0f} µs, "
-          f"{t_e[name] / t_read['s']:4.1f}× the read pass")
-
-ADDMM_SLOWER = t_e["addmm(beta=-1)"] > t_e["(x @ w.t()).sub_(y)"]
-E_ROWS = len(x)
 # --8<-- [end:by_hand]
 
 
@@ -425,6 +416,7 @@ print(f"{RESULTS['cpu']}, {RESULTS['threads']} thread(s), torch "
       f"{RESULTS['torch']}, N = {ns[0]:,} to {ns[-1]:,}")
 print(f"at N = {ns[-1]:,}: read pass {bound[-1] * 1e3:.3g} ms, "
       f"{20 * ns[-1] / bound[-1] / 1e9:.3g} GB/s")
+ADDMM_SLOWER = at["hand_addmm"]["s"] > at["hand"]["s"]
 FUSED_VERDICT = ("within" if at["fused"]["ratio"] <= 1.3 else "more than")
 FUSED_VERDICT += " 1.3 times the time of reading the data once"
 CLOSED_VERDICT = ("less" if at["closed_form"]["s"] < at["autograd"]["s"]
@@ -442,6 +434,7 @@ ax.plot(ns, bound, color="#888888", lw=3, label="read pass (bound)")
 for key, (colour, marker) in STYLE.items():
     times = [run["methods"][key]["s"] for run in RESULTS["runs"]]
     ax.plot(ns, times, color=colour, marker=marker, label=LABELS[key])
+
 ax.set(xscale="log", yscale="log", xlabel="rows N",
        ylabel="seconds per epoch")
 ax.legend(fontsize=7, ncol=2, loc="upper left")
@@ -720,14 +713,14 @@ def markdown(result):
         lines.append(f"| {label} | {seconds_text(cell['s'])}{mark} | "
                      f"{seconds_text(cell['iqr'])} | "
                      f"{ratio_text(cell['ratio'])} |")
-    lines += ["", "**Median ÷ read pass at every N** (the read pass "
-              "itself in the first row):", "",
-              "| method | " + " | ".join(power_text(r["n"]) for r in runs)
+    lines += ["", "**Median ÷ read pass at every N**, the largest first (the "
+              "read pass itself in the first row):", "",
+              "| method | " + " | ".join(power_text(r["n"]) for r in runs[::-1])
               + " |", "|:---|" + "---:|" * len(runs),
               "| read pass | " + " | ".join(seconds_text(r["bound"]["s"])
-                                           for r in runs) + " |"]
+                                           for r in runs[::-1]) + " |"]
     for key, label in LABELS.items():
-        cells = [r["methods"][key] for r in runs]
+        cells = [r["methods"][key] for r in runs[::-1]]
         lines.append(f"| {label} | " + " | ".join(
             "–" if "error" in c else ratio_text(c["ratio"])
             + (" †" if c.get("sampled") else "") for c in cells) + " |")

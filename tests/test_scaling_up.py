@@ -379,8 +379,10 @@ def test_the_pages_claims_hold_in_the_cpu_results():
     # "With the batch sampler it took ... (... times faster)"; check yourself: "many times
     # faster than fetching row by row"
     assert last["loader_rows"]["s"] > 3 * last["loader_batches"]["s"]
-    # "Larger batches ...: fewer steps pay the fixed cost of a step less often"
-    assert last["slicing_large"]["s"] < last["slicing"]["s"]
+    # "Larger batches ...: fewer steps pay the fixed cost of a step less often. Even so, ... a
+    # full-batch epoch streams through memory in order"
+    assert last["slicing_large"]["s"] < last["slicing"]["s"] < last["loader_rows"]["s"]
+    assert last["slicing_large"]["s"] > last["hand"]["s"]
     # "an epoch of gradient descent on A ... does not grow with N"
     gram = [run["methods"]["gram_step"]["s"] for run in runs]
     assert max(gram) < 1e-3 and max(gram) < 10 * min(gram)
