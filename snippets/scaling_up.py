@@ -398,15 +398,15 @@ RESULTS = json.loads((ROOT / "bench" / "results-cpu.json").read_text())
 LABELS = {  # method -> its name in the tables and the figure, page order
     "autograd": "autograd",
     "hand_addmm": "by hand, addmm",
-    "hand": "by hand, @ and sub_",
-    "hand_chunks": "by hand, in chunks",
-    "fused_rows": "fused, row-major",
-    "fused": "fused, column-major",
-    "loader_rows": "DataLoader, per row",
-    "loader_batches": "DataLoader, batches",
+    "hand": "by hand, sub_",
+    "hand_chunks": "by hand, chunks",
+    "fused_rows": "fused, rows",
+    "fused": "fused, columns",
+    "loader_rows": "loader, per row",
+    "loader_batches": "loader, batches",
     "slicing": "slicing",
-    "slicing_large": "slicing, large B",
-    "closed_form": "closed form, whole fit",
+    "slicing_large": "slicing, big B",
+    "closed_form": "closed form",
     "gram_step": "step on A",
 }
 ns = [run["n"] for run in RESULTS["runs"]]
@@ -658,6 +658,11 @@ def seconds_text(s):
             return f"{v:,.0f} {unit}" if v >= 100 else f"{v:.3g} {unit}"
 
 
+def percent(cell):
+    """The IQR as a percentage of the median: 4 %, 120 %."""
+    return f"{cell['iqr'] / cell['s'] * 100:.0f} %"
+
+
 def ratio_text(r):
     """A ratio to two significant digits: 0.026, 1.3, 42, 4,800."""
     v = float(f"{r:.2g}")
@@ -696,37 +701,37 @@ def markdown(result):
               f"{load['after']} after it. The run took "
               f"{result['seconds']:.0f} s.", "",
               f"**At N = {power_text(last['n'])}**: the median time per "
-              "epoch, the spread of the middle half of the repeats (IQR), "
-              "and the median divided by the read pass.", "",
+              "epoch, the spread of the middle half of the repeats (IQR) as a "
+              "percentage of the median, and the median divided by the read "
+              "pass.", "",
               "| method | median | IQR | ÷ read |", "|:---|---:|---:|---:|",
-              f"| read pass (bound) | {seconds_text(last['bound']['s'])} | "
-              f"{seconds_text(last['bound']['iqr'])} | 1 |"]
+              f"| read pass | {seconds_text(last['bound']['s'])} | "
+              f"{percent(last['bound'])} | 1 |"]
     marks = set()
     for key, label in LABELS.items():
         cell = last["methods"][key]
         if "error" in cell:
             lines.append(f"| {label} | failed | | |")
-            marks.add("failed")
             continue
         mark = " †" if cell.get("sampled") else ""
         marks.update(["†"] if mark else [])
         lines.append(f"| {label} | {seconds_text(cell['s'])}{mark} | "
-                     f"{seconds_text(cell['iqr'])} | "
-                     f"{ratio_text(cell['ratio'])} |")
-    lines += ["", "**Median ÷ read pass at every N**, the largest first (the "
-              "read pass itself in the first row):", "",
-              "| method | " + " | ".join(power_text(r["n"]) for r in runs[::-1])
-              + " |", "|:---|" + "---:|" * len(runs),
-              "| read pass | " + " | ".join(seconds_text(r["bound"]["s"])
-                                           for r in runs[::-1]) + " |"]
-    for key, label in LABELS.items():
-        cells = [r["methods"][key] for r in runs[::-1]]
-        lines.append(f"| {label} | " + " | ".join(
-            "–" if "error" in c else ratio_text(c["ratio"])
-            + (" †" if c.get("sampled") else "") for c in cells) + " |")
+                     f"{percent(cell)} | {ratio_text(cell['ratio'])} |")
+    smaller = runs[-2::-1]
+    for group in (smaller[i:i + 2] for i in range(0, len(smaller), 2)):
+        lines += ["", "**Median ÷ read pass at N = " + " and ".join(
+            power_text(r["n"]) for r in group) + "**:", "",
+            "| method | " + " | ".join(power_text(r["n"]) for r in group)
+            + " |", "|:---|" + "---:|" * len(group)]
+        for key, label in LABELS.items():
+            cells = [r["methods"][key] for r in group]
+            lines.append(f"| {label} | " + " | ".join(
+                "–" if "error" in c else ratio_text(c["ratio"])
+                + (" †" if c.get("sampled") else "") for c in cells) + " |")
     options = result["options"]
     lines += ["", f"Batches of B = {options['batch_size']:,} rows, "
-              f"{options['large_batch']:,} for *slicing, large B*."]
+              f"{options['large_batch']:,} for *slicing, big B*; *loader* "
+              "is the DataLoader."]
     if "†" in marks or any(c.get("sampled") for r in runs
                            for c in r["methods"].values()):
         lines += ["", "† Extrapolated: the first batch (which includes the "
