@@ -15,7 +15,9 @@ import functools
 import json
 import os
 import platform
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -25,10 +27,14 @@ from linreg import init_params, model, mse, pick_device
 
 # --8<-- [start:imports]
 import gc
+import json
+import math
 import statistics
 import time
 
-from torch.utils.data import DataLoader, TensorDataset
+import matplotlib.pyplot as plt
+from torch.utils.data import (BatchSampler, DataLoader, RandomSampler,
+                              TensorDataset)
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
@@ -39,11 +45,12 @@ B_TRUE = torch.tensor([2.0, 3.0])
 
 def make_data(n, device="cpu", noise=0.1, seed=0):
     """n rows, made on the device from a seed: standardised features X (n×3)
-    drawn from N(0, 1) and targets Y = X @ W_TRUEᵀ + B_TRUE + noise·N(0, 1)."""
+    drawn from N(0, 1) and targets Y = X @ W_TRUEᵀ + B_TRUE + noise·N(0, 1).
+    Both are stored column by column: x[:, j] is one contiguous run."""
     gen = torch.Generator(device=device).manual_seed(seed)  # (1)!
-    x = torch.randn(n, 3, generator=gen, device=device)
-    y = torch.randn(n, 2, generator=gen, device=device).mul_(noise)
-    y.add_(B_TRUE.to(device)).addmm_(x, W_TRUE.to(device).t())  # (2)!
+    x = torch.randn(3, n, generator=gen, device=device).t()  # (2)!
+    y = torch.randn(2, n, generator=gen, device=device).t().mul_(noise)
+    y.add_(B_TRUE.to(device)).addmm_(x, W_TRUE.to(device).t())  # (3)!
     return x, y
 
 
@@ -57,6 +64,7 @@ device = pick_device()
 print("device:", device)
 x, y = make_data(10_000, device)
 print("X", tuple(x.shape), "Y", tuple(y.shape), x.dtype)
+print("x.stride():", x.stride(), "(steps to the next row, next feature)")
 print(f"an epoch reads at least {x.nbytes + y.nbytes:,} bytes, "
       f"{(x.nbytes + y.nbytes) // len(x)} per row")
 fits = {}  # method -> the (w, b) it learned
@@ -79,25 +87,35 @@ def read_pass(x, y):
     return x.sum() + y.sum()
 
 
-def race(work, x, y, repeat=5):
-    """Median seconds of work() and of read_pass(x, y), run in turns after
-    one warm-up each, so that both see the same machine."""
-    times = {"work": [], "read": []}
+def timed(work, device, repeat=7, min_sample=2e-3):
+    """Seconds per call of work(): the median and the interquartile range
+    (IQR) of `repeat` samples, after a warm-up call. A sample times enough
+    calls in a row to last min_sample, so that the clock's own cost is
+    negligible; a sample's time is divided by its number of calls."""
     gc.collect()
     gc.disable()  # (1)!
     try:
-        for i in range(repeat + 1):
-            for name, run in (("read", lambda: read_pass(x, y)),
-                              ("work", work)):
-                sync(x.device)
-                start = time.perf_counter()
-                run()
-                sync(x.device)  # (2)!
-                if i > 0:  # (3)!
-                    times[name].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        work()  # (2)!
+        sync(device)  # (3)!
+        calls = max(1, math.ceil(min_sample / (time.perf_counter() - start)))
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for _ in range(calls):
+                work()
+            sync(device)
+            samples.append((time.perf_counter() - start) / calls)
     finally:
         gc.enable()
-    return statistics.median(times["work"]), statistics.median(times["read"])
+    q1, _, q3 = (statistics.quantiles(samples, n=4, method="inclusive")
+                 if repeat > 1 else samples * 3)
+    return {"s": statistics.median(samples), "iqr": q3 - q1, "calls": calls}
+
+
+torch.set_num_threads(1)  # (4)!
+t_read = timed(lambda: read_pass(x, y), device)
+print("timed() gives, in seconds per call:", sorted(t_read))
 # --8<-- [end:timing]
 
 
@@ -124,18 +142,29 @@ show("full batch, autograd", w, b)
 
 
 # --8<-- [start:by_hand]
-CHUNK = 2**16  # rows per piece: its residual, 2**16 × 2 floats, fits a cache
+CHUNK = 2**14  # rows per piece: its residual, 2**14 × 2 floats, fits a cache
 
 
-def grads_by_hand(x, y, w, b, chunk=None):
+def residual(xc, yc, w, b):
+    """E = X Wᵀ + b − Y for the rows given, in one product and two in-place
+    operations: one new tensor, N×2."""
+    return (xc @ w.t()).sub_(yc).add_(b)  # (1)!
+
+
+def residual_addmm(xc, yc, w, b):
+    """The same E in one call, addmm(Y, X, Wᵀ, beta=-1) = X Wᵀ − Y."""
+    return torch.addmm(yc, xc, w.t(), beta=-1).add_(b)
+
+
+def grads_by_hand(x, y, w, b, chunk=None, residual=residual):
     """Loss and gradients from their formulas, without autograd. With chunk,
-    the rows go a chunk at a time so that r never leaves the cache."""
+    the rows go a chunk at a time so that e never leaves the cache."""
     loss, gw, gb = x.new_zeros(()), torch.zeros_like(w), torch.zeros_like(b)
     for xc, yc in zip(x.split(chunk or len(x)), y.split(chunk or len(x))):
-        r = torch.addmm(yc, xc, w.t(), beta=-1).add_(b)  # (1)!
-        gw.addmm_(r.t(), xc)  # (2)!
-        gb += r.sum(0)
-        loss += torch.dot(r.flatten(), r.flatten())
+        e = residual(xc, yc, w, b)
+        gw.addmm_(e.t(), xc)  # (2)!
+        gb += e.sum(0)
+        loss += e.pow(2).sum()
     n = y.numel()
     return loss / n, gw * (2 / n), gb * (2 / n)
 
@@ -164,14 +193,14 @@ def grads_fused(x, y, w, b):
     nothing but elementwise products and sums over the rows, which
     torch.compile fuses into a single loop over the data."""
     loss, gw, gb = 0.0, [], []
-    for j in range(y.shape[1]):  # each output
-        r = b[j] - y[:, j]  # (1)!
-        for i in range(x.shape[1]):  # each feature
-            r = r + w[j, i] * x[:, i]
-        loss = loss + (r * r).sum()
-        gw.append(torch.stack([(r * x[:, i]).sum()
-                               for i in range(x.shape[1])]))
-        gb.append(r.sum())
+    for k in range(y.shape[1]):  # each output
+        e = b[k] - y[:, k]  # (1)!
+        for j in range(x.shape[1]):  # each feature
+            e = e + w[k, j] * x[:, j]
+        loss = loss + (e * e).sum()
+        gw.append(torch.stack([(e * x[:, j]).sum()
+                               for j in range(x.shape[1])]))
+        gb.append(e.sum())
     n = y.numel()
     return loss / n, torch.stack(gw) * (2 / n), torch.stack(gb) * (2 / n)
 
@@ -194,15 +223,28 @@ def epoch_loader(loader, w, b, lr, max_batches=None):
         step_autograd(xb, yb, w, b, lr)
 
 
-BATCH_SIZE = 1024
-loader = DataLoader(TensorDataset(x, y), batch_size=BATCH_SIZE, shuffle=True,
-                    generator=torch.Generator().manual_seed(0))
-w, b = init_params(device=device)
-for epoch in range(5):
-    epoch_loader(loader, w, b, lr=0.2)
+def loaders(x, y, batch_size, seed=0):
+    """Two DataLoaders over the same rows: the usual one, which fetches
+    row by row, and one whose sampler hands the dataset whole batches."""
+    dataset = TensorDataset(x, y)
+    gens = [torch.Generator().manual_seed(seed) for _ in range(2)]
+    return {
+        "row by row": DataLoader(dataset, batch_size=batch_size,
+                                 shuffle=True, generator=gens[0]),
+        "batch sampler": DataLoader(  # (2)!
+            dataset, batch_size=None, sampler=BatchSampler(
+                RandomSampler(dataset, generator=gens[1]), batch_size,
+                drop_last=False)),
+    }
 
-fits["DataLoader"] = w, b
-show("DataLoader", w, b)
+
+BATCH_SIZE = 1024
+for name, loader in loaders(x, y, BATCH_SIZE).items():
+    w, b = init_params(device=device)
+    for epoch in range(5):
+        epoch_loader(loader, w, b, lr=0.2)
+    fits[f"DataLoader, {name}"] = w, b
+    show(f"DataLoader, {name}", w, b)
 # --8<-- [end:dataloader]
 
 
@@ -229,22 +271,30 @@ show("slicing", w, b)
 
 
 # --8<-- [start:closed_form]
-def normal_equations(x, y):
-    """One pass over the data: A = X̃ᵀX̃, (d+1)×(d+1), and C = X̃ᵀY, (d+1)×k,
-    where X̃ = [X 1] is X with a column of ones for the bias."""
+def gram(x, y, chunk=CHUNK):
+    """G = Zᵀ Z for Z = [X 1 Y], N×(d+1+m), in one pass over the rows: each
+    chunk of Z is built in the cache and added in; Z itself never exists."""
     n, d = x.shape
-    a = x.new_empty(d + 1, d + 1)
-    a[:d, :d] = x.t() @ x  # (1)!
-    a[:d, d] = a[d, :d] = x.sum(0)
-    a[d, d] = n
-    c = torch.cat([x.t() @ y, y.sum(0, keepdim=True)])
-    return a, c
+    g = x.new_zeros(d + 1 + y.shape[1], d + 1 + y.shape[1])
+    ones = x.new_ones(min(chunk, n), 1)
+    for xc, yc in zip(x.split(chunk), y.split(chunk)):
+        z = torch.cat([xc, ones[:len(xc)], yc], dim=1)  # (1)!
+        g.addmm_(z.t(), z)
+    return g
+
+
+def normal_equations(x, y):
+    """A = X̃ᵀX̃, (d+1)×(d+1), and C = X̃ᵀY, (d+1)×m, for X̃ = [X 1]: two
+    blocks of the one Gram matrix."""
+    d1 = x.shape[1] + 1
+    g = gram(x, y)
+    return g[:d1, :d1], g[:d1, d1:]  # (2)!
 
 
 def closed_form(x, y):
-    """The least-squares weights (k×d) and biases (k,) from one solve."""
+    """The least-squares weights (m×d) and biases (m,) from one solve."""
     a, c = normal_equations(x, y)
-    theta = torch.linalg.solve(a, c)  # (2)!
+    theta = torch.linalg.solve(a, c)  # (3)!
     return theta[:-1].t(), theta[-1]
 
 
@@ -256,9 +306,9 @@ show("closed form", *fits["closed form"])
 # --8<-- [start:gram]
 @torch.no_grad()
 def step_gram(a, c, n, w, b, lr):
-    """One full-batch gradient-descent step from A and C alone: O(d²k)
+    """One full-batch gradient-descent step from A and C alone: O(d²m)
     work, the same for ten rows or ten million."""
-    theta = torch.cat([w.t(), b[None]])  # (d+1)×k
+    theta = torch.cat([w.t(), b[None]])  # (d+1)×m
     grad = (a @ theta - c) * (2 / (n * c.shape[1]))  # (1)!
     w -= lr * grad[:-1].t()
     b -= lr * grad[-1]
@@ -277,7 +327,7 @@ show("gradient descent on A", w, b)
 exact = torch.cat([t.flatten() for t in fits["closed form"]])
 for name, (w, b) in fits.items():
     gap = (torch.cat([w.detach().flatten(), b.detach()]) - exact).abs().max()
-    print(f"{name:<22} largest difference from the closed form: {gap:.3f}")
+    print(f"{name:<25} largest difference from the closed form: {gap:.3f}")
 # --8<-- [end:agree]
 
 
@@ -287,11 +337,11 @@ for name, (w, b) in fits.items():
 # on the CPU (resident memory); the pair is (on the device, in host RAM).
 ROW_BYTES = {
     "full batch, autograd": (20 + 24, 0),  # (1)!
-    "full batch, by hand": (20 + 8, 0),  # r, N×2; chunked: almost 0
+    "full batch, by hand": (20 + 8, 0),  # e, N×2; in chunks: almost 0
     "full batch, fused": (20, 0),
     "DataLoader": (20, 48),  # (2)!
     "slicing": (20 + 8, 0),  # the shuffled order, N int64 numbers
-    "closed form": (20, 0),  # A and C: (d+1)×(d+1) and (d+1)×k numbers
+    "closed form": (20, 0),  # G: (d+1+m)² numbers
 }
 HEADROOM = 0.9  # leave a tenth of the free memory to everything else
 
@@ -341,109 +391,206 @@ except MemoryError as error:
     print("MemoryError:", error)
 # --8<-- [end:memory]
 
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = json.loads((ROOT / "bench" / "results-cpu.json").read_text())
+
+# --8<-- [start:results]
+LABELS = {  # method -> its name in the tables and the figure, page order
+    "autograd": "autograd",
+    "hand_addmm": "by hand, addmm",
+    "hand": "by hand, sub_",
+    "hand_chunks": "by hand, chunks",
+    "fused_rows": "fused, rows",
+    "fused": "fused, columns",
+    "loader_rows": "loader, per row",
+    "loader_batches": "loader, batches",
+    "slicing": "slicing",
+    "slicing_large": "slicing, big B",
+    "closed_form": "closed form",
+    "gram_step": "step on A",
+}
+ns = [run["n"] for run in RESULTS["runs"]]
+bound = [run["bound"]["s"] for run in RESULTS["runs"]]
+at = {key: RESULTS["runs"][-1]["methods"][key] for key in LABELS}  # (1)!
+print(f"{RESULTS['cpu']}, {RESULTS['threads']} thread(s), torch "
+      f"{RESULTS['torch']}, N = {ns[0]:,} to {ns[-1]:,}")
+print(f"at N = {ns[-1]:,}: read pass {bound[-1] * 1e3:.3g} ms, "
+      f"{20 * ns[-1] / bound[-1] / 1e9:.3g} GB/s")
+ADDMM_SLOWER = at["hand_addmm"]["s"] > at["hand"]["s"]
+FUSED_VERDICT = ("within" if at["fused"]["ratio"] <= 1.3 else "more than")
+FUSED_VERDICT += " 1.3 times the time of reading the data once"
+CLOSED_VERDICT = ("less" if at["closed_form"]["s"] < at["autograd"]["s"]
+                  else "more") + " than a single epoch of autograd"
+GRAM_US = [run["methods"]["gram_step"]["s"] * 1e6 for run in RESULTS["runs"]]
+# --8<-- [end:results]
+
+# --8<-- [start:figure]
+STYLE = {"autograd": ("#e8833a", "o"), "hand": ("#c05bd1", "s"),
+         "fused": ("#3fa34d", "^"), "loader_rows": ("#d6544f", "v"),
+         "loader_batches": ("#b38a2e", "D"), "slicing": ("#4f8fe6", "P"),
+         "closed_form": ("#2aa7a0", "X")}
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+ax.plot(ns, bound, color="#888888", lw=3, label="read pass (bound)")
+for key, (colour, marker) in STYLE.items():
+    times = [run["methods"][key]["s"] for run in RESULTS["runs"]]
+    ax.plot(ns, times, color=colour, marker=marker, label=LABELS[key])
+
+ax.set(xscale="log", yscale="log", xlabel="rows N",
+       ylabel="seconds per epoch")
+ax.legend(fontsize=7, ncol=2, loc="upper left")
+ax.grid(alpha=0.3)
+fig.tight_layout()
+# --8<-- [end:figure]
+
 
 # ---------------------------------------------------------------------------
 # The benchmark: `make bench`, or --n / --write-results (see the docstring).
 # Not shown on the page; the page shows the pieces above and the results.
 # ---------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
-METHODS = {  # key -> label in the tables, in the page's order
-    "full_autograd": "1. full batch, autograd",
-    "full_by_hand": "1. full batch, by hand",
-    "full_chunked": "1. full batch, by hand in chunks",
-    "full_compiled": "1. full batch, fused by torch.compile",
-    "dataloader": "2. minibatches, DataLoader",
-    "slicing": "3. minibatches, slicing on the device",
-    "slicing_large": "3. slicing, larger batches",
-    "closed_form": "4. closed form: one pass + solve (whole fit)",
-    "gram_step": "4. gradient descent on A (one epoch)",
-}
-MEMORY_KIND = {"full_autograd": "full batch, autograd",
-               "full_by_hand": "full batch, by hand",
-               "dataloader": "DataLoader", "slicing": "slicing"}
 DEFAULT_N = {"cpu": [10**4, 10**5, 10**6, 10**7],
              "cuda": [10**4, 10**5, 10**6, 10**7, 10**8]}
+OPTIONS = {"batch_size": BATCH_SIZE, "large_batch": 2**16, "repeat": 7,
+           "repeat_minibatch": 3, "loader_cap": 100, "batches_cap": 1_000,
+           "slicing_cap": 10_000}
+MAX_LOAD = 0.5  # 1-minute load average allowed before a run
+MEMORY_KIND = {"autograd": "full batch, autograd",
+               "hand": "full batch, by hand",
+               "loader_rows": "DataLoader", "slicing": "slicing"}
 
 
-def time_epoch(run, batches, cap, x, y, repeat):
-    """Seconds for an epoch of `batches` batches, and for a read pass. run(m)
-    does the first m batches. Past `cap` batches, time the first batch
-    (which includes shuffling) and `cap` batches, and extrapolate."""
+def load_average():
+    """The 1-minute load average, or None where the system has none."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+def time_epoch(run, batches, cap, device, repeat):
+    """Seconds for an epoch of `batches` batches; run(m) does the first m.
+    Past `cap` batches, time the first batch (which includes the shuffle)
+    and `cap` batches, and extrapolate at the same rate per batch."""
     if batches <= cap:
-        return (*race(lambda: run(None), x, y, repeat), None)
-    first, read1 = race(lambda: run(1), x, y, repeat)
-    some, read2 = race(lambda: run(cap), x, y, repeat)
-    per_batch = max(some - first, 0) / (cap - 1)  # noise can make it < 0
-    return first + per_batch * (batches - 1), (read1 + read2) / 2, cap
+        return {**timed(lambda: run(None), device, repeat), "sampled": None}
+    first = timed(lambda: run(1), device, repeat)
+    some = timed(lambda: run(cap), device, repeat)
+    per_batch = max(some["s"] - first["s"], 0) / (cap - 1)
+    scale = (batches - 1) / (cap - 1)
+    return {"s": first["s"] + per_batch * (batches - 1),
+            "iqr": first["iqr"] + some["iqr"] * scale, "calls": 1,
+            "sampled": cap}
 
 
-def measure(n, device, batch_size=1024, large_batch=2**16, repeat=5,
-            loader_cap=100, slicing_cap=20_000, bar=None):
-    """Time every method on n rows; return a dict of plain numbers."""
-    for key, kind in MEMORY_KIND.items():
+def excerpt(code, n, loads=4):
+    """The loop over the n rows in Inductor's generated C++ and the first
+    loads from the data in its body, shortened to fit a phone's width:
+    casts, `auto tmpN = ` and `at::vec::` removed, long lines broken."""
+    text = code.split("'''")[1] if "'''" in code else code
+    body = text.splitlines()
+    for i, line in enumerate(body):
+        if line.lstrip().startswith("for(") and f"{n}L" in line:
+            picked = [l for l in body[i + 1:i + 80] if "x0" in l
+                      and "in_ptr" in l and "C10_LIKELY" not in l][:loads]
+            break
+    else:
+        return f"(no loop over the {n:,} rows found in the generated code)"
+
+    def short(l):
+        l = re.sub(r"static_cast<int64_t>\(([^()]*)\)", r"\1", l.strip())
+        return re.sub(r"^auto tmp\d+ = ", "", l).replace("at::vec::", "")
+
+    head, step = short(line).rsplit(";", 1)
+    out = [head + ";", "    " + step.strip()]
+    for l in map(short, picked):
+        call, _, args = l.partition("(")
+        out += ["  " + l] if len(l) <= 34 else ["  " + call + "(", "    " + args]
+    return "\n".join(out)
+
+
+def measure_fused(x, y, w, b, lr, device, repeat):
+    """Compile grads_fused for these tensors and time an epoch; return the
+    times and the code that Inductor generated."""
+    from torch._inductor.utils import run_and_get_code
+    torch.compiler.reset()
+    fused = torch.compile(grads_fused, dynamic=False)
+    start = time.perf_counter()
+    _, code = run_and_get_code(lambda: step_with(fused, x, y, w, b, lr))
+    sync(device)
+    compile_s = time.perf_counter() - start  # compiling, and one epoch
+    cell = timed(lambda: step_with(fused, x, y, w, b, lr), device, repeat)
+    return {**cell, "compile_s": compile_s}, "\n".join(code)
+
+
+def measure(n, device, options, bar=None):
+    """Time every method on n rows; return plain numbers, and the code
+    generated for the fused loops."""
+    for kind in MEMORY_KIND.values():
         check_fits(n, kind, device)
     x, y = make_data(n, device)
-    lr, results = 0.1, {}
+    lr, cells, code = 0.1, {}, {}
+    repeat, mini = options["repeat"], options["repeat_minibatch"]
+    read = timed(lambda: read_pass(x, y), device, repeat)
 
-    def note(key, epoch_s, read_s, sampled=None, **extra):
-        results[key] = {"epoch_s": epoch_s, "read_s": read_s,
-                        "x_bound": epoch_s / read_s,
-                        "rows_per_s": n / epoch_s, "sampled_batches": sampled,
-                        **extra}
+    def note(key, cell):
+        cells[key] = {k: v for k, v in cell.items() if k != "samples"}
         if bar is not None:
             bar.update()
 
-    def params():
-        return init_params(device=device)
+    w, b = init_params(device=device)
+    note("autograd", timed(lambda: step_autograd(x, y, w, b, lr), device,
+                           repeat))
+    for key, grads in (
+            ("hand_addmm", functools.partial(grads_by_hand,
+                                             residual=residual_addmm)),
+            ("hand", grads_by_hand),
+            ("hand_chunks", functools.partial(grads_by_hand, chunk=CHUNK))):
+        note(key, timed(lambda: step_with(grads, x, y, w, b, lr), device,
+                        repeat))
+    for key, (xx, yy) in (("fused_rows", (x.contiguous(), y.contiguous())),
+                          ("fused", (x, y))):
+        try:
+            cell, code[key] = measure_fused(xx, yy, w, b, lr, device,
+                                            repeat)
+            note(key, cell)
+        except Exception as error:  # no C++ compiler, no Triton, ...
+            note(key, {"error": f"{type(error).__name__}: "
+                                f"{str(error)[:300]}"})
+        del xx, yy
 
-    w, b = params()
-    note("full_autograd", *race(lambda: step_autograd(x, y, w, b, lr),
-                                x, y, repeat))
-    note("full_by_hand", *race(
-        lambda: step_with(grads_by_hand, x, y, w, b, lr), x, y, repeat))
-    chunked = functools.partial(grads_by_hand, chunk=CHUNK)
-    note("full_chunked", *race(lambda: step_with(chunked, x, y, w, b, lr),
-                               x, y, repeat), chunk=CHUNK)
-    torch.compiler.reset()  # compile from scratch at every N
-    start = time.perf_counter()
-    try:
-        fused = torch.compile(grads_fused, dynamic=False)
-        step_with(fused, x, y, w, b, lr)
-        sync(device)
-        compile_s = time.perf_counter() - start
-        note("full_compiled", *race(lambda: step_with(fused, x, y, w, b, lr),
-                                    x, y, repeat), compile_s=compile_s)
-    except Exception as error:  # no C++ compiler, no Triton, ...
-        results["full_compiled"] = {
-            "error": f"{type(error).__name__}: {str(error)[:300]}"}
-        if bar is not None:
-            bar.update()
-
-    batches = -(-n // batch_size)
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size,
-                        shuffle=True,
-                        generator=torch.Generator().manual_seed(0))
-    w, b = params()
-    note("dataloader", *time_epoch(
-        lambda m: epoch_loader(loader, w, b, lr, m), batches, loader_cap, x, y,
-        max(1, min(repeat, 3))), batch_size=batch_size)
+    size, large = options["batch_size"], options["large_batch"]
+    batches = -(-n // size)
+    for (name, loader), (key, cap) in zip(
+            loaders(x, y, size).items(),
+            (("loader_rows", "loader_cap"), ("loader_batches", "batches_cap"))):
+        w, b = init_params(device=device)
+        note(key, {**time_epoch(lambda m: epoch_loader(loader, w, b, lr, m),
+                                batches, options[cap], device, mini),
+                   "batch_size": size})
     gen = torch.Generator(device=device).manual_seed(0)
-    for key, size in (("slicing", batch_size), ("slicing_large", large_batch)):
-        w, b = params()
-        note(key, *time_epoch(
-            lambda m: epoch_slicing(x, y, w, b, lr, size, gen, m),
-            -(-n // size), slicing_cap, x, y, max(1, min(repeat, 3))),
-            batch_size=size)
-
-    note("closed_form", *race(lambda: closed_form(x, y), x, y, repeat))
+    for key, bs in (("slicing", size), ("slicing_large", large)):
+        w, b = init_params(device=device)
+        note(key, {**time_epoch(
+            lambda m: epoch_slicing(x, y, w, b, lr, bs, gen, m),
+            -(-n // bs), options["slicing_cap"], device, mini),
+            "batch_size": bs})
+    note("closed_form", timed(lambda: closed_form(x, y), device, repeat))
     a, c = normal_equations(x, y)
-    w, b = params()
-    note("gram_step", *race(lambda: step_gram(a, c, n, w, b, lr), x, y,
+    w, b = init_params(device=device)
+    note("gram_step", timed(lambda: step_gram(a, c, n, w, b, lr), device,
                             repeat))
-    results["gram_step"]["rows_per_s"] = None  # it reads no rows
-    del x, y, a, c, loader
-    return results
+    after = timed(lambda: read_pass(x, y), device, repeat)
+    del x, y, a, c
+    bound = sig3(statistics.median([read["s"], after["s"]]))
+    for cell in cells.values():
+        if "s" in cell:
+            cell["ratio"] = sig3(cell["s"]) / bound  # (time ÷ bound) as shown
+    return {"n": n, "bytes": 20 * n, "load": load_average(),
+            "bound": {"s": bound, "iqr": max(read["iqr"], after["iqr"]),
+                      "before_s": read["s"], "after_s": after["s"]},
+            "methods": cells}, code
+
+
+def sig3(s):
+    """s to three significant digits, as the tables show it."""
+    return float(f"{s:.3g}")
 
 
 def machine(device):
@@ -472,65 +619,54 @@ def machine(device):
     return info
 
 
-def benchmark(ns, device, progress=True, **options):
-    """Measure every N; return the results with what they ran on."""
+def benchmark(ns, device, progress=True, options=OPTIONS, load_before=None,
+              max_load=MAX_LOAD):
+    """Measure every N; return the results with what they ran on, and the
+    generated code of the fused loops at the largest N."""
     started = time.perf_counter()
     for n in ns:  # fail before the first measurement, not in the middle
         for kind in MEMORY_KIND.values():
             check_fits(n, kind, device)
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    result = {**machine(device),
-              "date": datetime.date.today().isoformat(),
+    result = {**machine(device), "date": datetime.date.today().isoformat(),
               "command": " ".join(["python snippets/scaling_up.py",
                                    *sys.argv[1:]]),
-              "load_before": [round(v, 2) for v in load] if load else None,
-              "options": options, "runs": []}
-    with tqdm(total=len(ns) * len(METHODS), disable=not progress,
+              "options": options,
+              "load": {"before": load_before if load_before is not None
+                       else load_average()}, "runs": []}
+    code = {}
+    with tqdm(total=len(ns) * len(LABELS), disable=not progress,
               desc="measuring", file=sys.stderr) as bar:
         for n in ns:
             bar.set_postfix_str(f"N = {n:.0e}")
-            result["runs"].append({"n": n, "bytes": 20 * n, "methods": measure(
-                n, device, bar=bar, **options)})
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    result["load_after"] = [round(v, 2) for v in load] if load else None
+            run, code = measure(n, device, options, bar=bar)
+            result["runs"].append(run)
+    after = load_average()
+    result["load"]["after"] = after
+    result["load"]["limits"] = [max_load, result["threads"] + 1]
+    before = result["load"]["before"]
+    result["loaded"] = bool(before is not None and (
+        before > max_load or after > result["threads"] + 1))
     result["seconds"] = round(time.perf_counter() - started, 1)
-    result["summary"] = summary(result)
-    return result
-
-
-def summary(result):
-    """The ratios the page quotes, at the largest N measured."""
-    last = result["runs"][-1]
-    m = last["methods"]
-    ratios = {"n": last["n"],
-              "read_s": m["full_autograd"]["read_s"],
-              "bandwidth_gb_s": last["bytes"] / m["full_autograd"]["read_s"]
-              / 1e9,
-              "slicing_vs_loader": m["dataloader"]["epoch_s"]
-              / m["slicing"]["epoch_s"],
-              "gram_step_s": m["gram_step"]["epoch_s"],
-              "loader_row_s": m["dataloader"]["epoch_s"] / last["n"],
-              "slicing_step_s": m["slicing"]["epoch_s"]
-              / -(-last["n"] // m["slicing"]["batch_size"]),
-              "compile_s": m["full_compiled"].get("compile_s")}
-    for key in METHODS:
-        if "x_bound" in m[key]:
-            ratios[f"{key}_x_bound"] = m[key]["x_bound"]
-    return ratios
+    return result, code
 
 
 def seconds_text(s):
-    """A duration in a unit a reader can compare: 12 µs, 3.4 ms, 1.2 s."""
+    """A duration to three significant digits: 12.3 µs, 3.45 ms, 1.23 s."""
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
         if s >= scale or unit == "µs":
-            return f"{two_digits(s / scale)} {unit}"
+            v = float(f"{s / scale:.3g}")
+            return f"{v:,.0f} {unit}" if v >= 100 else f"{v:.3g} {unit}"
 
 
-def two_digits(v):
-    """v to two significant digits, written plainly: 0.97, 3.5, 42, 1,700."""
-    if v >= 100:
-        return f"{float(f'{v:.2g}'):,.0f}"
-    return f"{v:.2g}" if v < 10 else f"{v:.0f}"
+def percent(cell):
+    """The IQR as a percentage of the median: 4 %, 120 %."""
+    return f"{cell['iqr'] / cell['s'] * 100:.0f} %"
+
+
+def ratio_text(r):
+    """A ratio to two significant digits: 0.026, 1.3, 42, 4,800."""
+    v = float(f"{r:.2g}")
+    return f"{v:,.0f}" if v >= 10 else f"{v:g}"
 
 
 def power_text(v):
@@ -544,91 +680,107 @@ def power_text(v):
 
 
 def markdown(result):
-    """The results as Markdown: what ran where, two tables, the ratios."""
-    runs = result["runs"]
+    """The results as Markdown: what ran where, and two narrow tables."""
+    runs, last = result["runs"], result["runs"][-1]
     where = result.get("gpu") or result["cpu"]
     size = (f" ({result['gpu_memory_gib']} GiB)" if "gpu" in result
             else f", {result['cores']} cores")
-    load = [(result[k] or ["?"])[0] for k in ("load_before", "load_after")]
-    lines = [f"Measured on **{where}**{size}, torch {result['torch']}, "
-             f"{result['threads']} CPU threads, on {result['date']} (load "
-             f"average {load[0]} before, {load[1]} after; the run took "
-             f"{result['seconds']:.0f} s). Command: "
-             f"`{result['command']}`.", ""]
-    head = ("| method | "
-            + " | ".join(f"N = {power_text(r['n'])}" for r in runs) + " |")
-    rule = "|:---|" + "---:|" * len(runs)
-    lines += ["**Time per epoch**, and in brackets that time divided by the "
-              "one-pass bound (the time to read X and Y once):", "",
-              head, rule,
-              "| one-pass bound: read X and Y | " + " | ".join(
-                  seconds_text(r["methods"]["full_autograd"]["read_s"])
-                  for r in runs) + " |"]
-    labels = {}
-    for key, label in METHODS.items():
-        if "batch_size" in runs[0]["methods"][key]:
-            label += f", B = {runs[0]['methods'][key]['batch_size']:,}"
-        labels[key] = label
-        cells = []
-        for run in runs:
-            cell = run["methods"][key]
-            if "error" in cell:
-                cells.append("failed")
-                continue
-            cells.append(f"{seconds_text(cell['epoch_s'])} "
-                         f"({two_digits(cell['x_bound'])}×)"
-                         + (" †" if cell["sampled_batches"] else ""))
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += ["", "**Rows per second**: N divided by the time per epoch.",
-              "", head, rule]
-    for key, label in labels.items():
-        cells = [power_text(cell["rows_per_s"]) if cell.get("rows_per_s")
-                 else "–" for cell in (r["methods"][key] for r in runs)]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    options, lines = result["options"], lines + [""]
-    cells = [c for r in runs for c in r["methods"].values()]
-    if any(c.get("sampled_batches") for c in cells):
-        lines += [f"† Extrapolated from the time of the first batch (which "
-                  f"includes the shuffle) and of the first "
-                  f"{options['loader_cap']:,} batches (DataLoader) or "
-                  f"{options['slicing_cap']:,} (slicing): the rest of the "
-                  "epoch runs at the same rate per batch.", ""]
-    errors = {r["methods"]["full_compiled"].get("error") for r in runs}
-    lines += [f"torch.compile failed: `{e}`" for e in errors - {None}]
-    s = result["summary"]
-    goal = {True: "met", False: "not met"}
-    eager = min(s[f"{k}_x_bound"] for k in
-                ("full_autograd", "full_by_hand", "full_chunked"))
-    compiled = (f"**{two_digits(s['full_compiled_x_bound'])}×** fused by "
-                f"torch.compile (compiling took "
-                f"{seconds_text(s['compile_s'])})"
-                if "full_compiled_x_bound" in s else "torch.compile failed")
-    lines += [
-        f"At N = {power_text(s['n'])}:", "",
-        f"- One read pass of X and Y ({s['n'] * 20 / 1e6:,.0f} MB) takes "
-        f"{seconds_text(s['read_s'])}: **{s['bandwidth_gb_s']:.2g} GB/s**.",
-        f"- A full-batch epoch takes **{two_digits(s['full_autograd_x_bound'])}"
-        f"×** the one-pass bound with autograd, "
-        f"**{two_digits(s['full_by_hand_x_bound'])}×** with the gradient by "
-        f"hand, **{two_digits(s['full_chunked_x_bound'])}×** by hand in "
-        f"chunks (goal for eager, within 3×: {goal[eager <= 3]}) and "
-        f"{compiled}.",
-        f"- Slicing on the device runs an epoch "
-        f"**{two_digits(s['slicing_vs_loader'])}×** faster than the "
-        f"DataLoader at the same batch size (goal, at least 10×: "
-        f"{goal[s['slicing_vs_loader'] >= 10]}). The DataLoader spends "
-        f"{seconds_text(s['loader_row_s'])} a row; slicing spends "
-        f"{seconds_text(s['slicing_step_s'])} a step.",
-        f"- The closed form's whole fit takes "
-        f"**{two_digits(s['closed_form_x_bound'])}×** the bound, once; "
-        f"after it, an epoch of gradient descent on A takes "
-        f"{seconds_text(s['gram_step_s'])}, at any N."]
-    return "\n".join(lines) + "\n"
+    load = result["load"]
+    lines = []
+    if result["loaded"]:
+        lines += ['!!! warning "Measured on a busy machine"', "",
+                  f"    The load average was {load['before']} before the "
+                  f"run and {load['after']} after it (limits "
+                  f"{load['limits'][0]} and {load['limits'][1]}): other "
+                  "processes competed for the cores, so these times are "
+                  "slower and noisier than this machine can do. Run "
+                  "`make bench` on a quiet machine to remeasure.", ""]
+    lines += [f"Measured on **{where}**{size}, torch {result['torch']}, "
+              f"**{result['threads']} CPU thread(s)**, on {result['date']}; "
+              f"load average {load['before']} before the run, "
+              f"{load['after']} after it. The run took "
+              f"{result['seconds']:.0f} s.", "",
+              f"**At N = {power_text(last['n'])}**: the median time per "
+              "epoch, the spread of the middle half of the repeats (IQR) as a "
+              "percentage of the median, and the median divided by the read "
+              "pass.", "",
+              "| method | median | IQR | ÷ read |", "|:---|---:|---:|---:|",
+              f"| read pass | {seconds_text(last['bound']['s'])} | "
+              f"{percent(last['bound'])} | 1 |"]
+    marks = set()
+    for key, label in LABELS.items():
+        cell = last["methods"][key]
+        if "error" in cell:
+            lines.append(f"| {label} | failed | | |")
+            continue
+        mark = " †" if cell.get("sampled") else ""
+        marks.update(["†"] if mark else [])
+        lines.append(f"| {label} | {seconds_text(cell['s'])}{mark} | "
+                     f"{percent(cell)} | {ratio_text(cell['ratio'])} |")
+    smaller = runs[-2::-1]
+    for group in (smaller[i:i + 2] for i in range(0, len(smaller), 2)):
+        lines += ["", "**Median ÷ read pass at N = " + " and ".join(
+            power_text(r["n"]) for r in group) + "**:", "",
+            "| method | " + " | ".join(power_text(r["n"]) for r in group)
+            + " |", "|:---|" + "---:|" * len(group)]
+        for key, label in LABELS.items():
+            cells = [r["methods"][key] for r in group]
+            lines.append(f"| {label} | " + " | ".join(
+                "–" if "error" in c else ratio_text(c["ratio"])
+                + (" †" if c.get("sampled") else "") for c in cells) + " |")
+    options = result["options"]
+    lines += ["", f"Batches of B = {options['batch_size']:,} rows, "
+              f"{options['large_batch']:,} for *slicing, big B*; *loader* "
+              "is the DataLoader."]
+    if "†" in marks or any(c.get("sampled") for r in runs
+                           for c in r["methods"].values()):
+        lines += ["", "† Extrapolated: the first batch (which includes the "
+                  "shuffle) and the first "
+                  f"{options['loader_cap']:,} (per row), "
+                  f"{options['batches_cap']:,} (batches) or "
+                  f"{options['slicing_cap']:,} (slicing) batches are timed, "
+                  "and the rest of the epoch runs at the same rate per "
+                  "batch."]
+    errors = {c.get("error") for r in runs for c in r["methods"].values()}
+    lines += [""] + [f"torch.compile failed: `{e}`" for e in errors - {None}]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def dump(result):
+    """The results as JSON, one line per measurement: short enough to show
+    on the page in full, and exactly what json.loads reads back."""
+    head = {k: v for k, v in result.items() if k != "runs"}
+    lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in
+                     head.items()] + [' "runs": [']
+    for i, run in enumerate(result["runs"]):
+        fields = [f'  {{"n": {run["n"]}, "bytes": {run["bytes"]}, '
+                  f'"load": {json.dumps(run["load"])},',
+                  f'   "bound": {json.dumps(run["bound"])},',
+                  '   "methods": {']
+        items = list(run["methods"].items())
+        fields += [f"    {json.dumps(k)}: {json.dumps(v)}"
+                   + ("," if j < len(items) - 1 else "")
+                   for j, (k, v) in enumerate(items)]
+        fields.append("  }}" + ("," if i < len(result["runs"]) - 1 else ""))
+        lines += fields
+    text = "\n".join(lines + [" ]", "}"]) + "\n"
+    assert json.loads(text) == result
+    return text
 
 
 def counts(text):
     """'1e6' or '1e4,1e5' -> [10**6] or [10**4, 10**5]."""
     return [int(float(part)) for part in text.split(",")]
+
+
+def wait_for_quiet(max_load, wait_s=60):
+    """The load average, after waiting up to wait_s for it to fall."""
+    load = load_average()
+    deadline = time.monotonic() + wait_s
+    while load is not None and load > max_load and time.monotonic() < deadline:
+        time.sleep(5)
+        load = load_average()
+    return load
 
 
 def main(argv=None):
@@ -639,14 +791,23 @@ def main(argv=None):
                         help="rows to time, e.g. 1e6 or 1e4,1e5,1e6")
     parser.add_argument("--device", help="cpu, cuda or mps (default: the "
                         "lesson's pick_device(), i.e. $LINREG_DEVICE)")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs per method; the median is kept")
-    parser.add_argument("--threads", type=int, help="CPU threads for torch "
-                        "(default: all cores); 1 is steadier on a busy "
-                        "machine")
+    parser.add_argument("--repeat", type=int, default=OPTIONS["repeat"],
+                        help="timed samples per method; median and IQR kept")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads "
+                        "for torch (default 1: steady, and the same for "
+                        "every method)")
+    parser.add_argument("--max-load", type=float, default=MAX_LOAD,
+                        help="refuse to start above this 1-minute load "
+                        "average (default %(default)s)")
+    parser.add_argument("--wait-s", type=float, default=60,
+                        help="wait up to this long for the load to fall "
+                        "before refusing (default %(default)s)")
+    parser.add_argument("--allow-loaded", action="store_true",
+                        help="run and write on a busy machine anyway; the "
+                        "results are then marked as loaded")
     parser.add_argument("--write-results", action="store_true",
-                        help="write bench/results-<device>.json and .md")
+                        help="write bench/results-<device>.json and .md and "
+                        "the generated code of the fused loop")
     args = parser.parse_args(argv)
     if args.n is None and not args.write_results:
         return 0  # the page's examples above were the whole run
@@ -657,23 +818,46 @@ def main(argv=None):
         parser.error(f"--device {where.type}: this machine or this torch "
                      f"build ({torch.__version__}) has none")
     ns = args.n or DEFAULT_N.get(where.type, DEFAULT_N["cpu"])
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    options = {"batch_size": args.batch_size, "repeat": args.repeat,
-               "large_batch": 2**16, "loader_cap": 100, "slicing_cap": 20_000}
     try:
-        result = benchmark(ns, where, progress=sys.stderr.isatty()
-                           or args.write_results, **options)
+        for n in ns:
+            for kind in MEMORY_KIND.values():
+                check_fits(n, kind, where)
     except MemoryError as error:
         parser.exit(2, f"scaling_up.py: MemoryError: {error}\n")
+    load = wait_for_quiet(args.max_load,
+                          0 if args.allow_loaded else args.wait_s)
+    if load is not None and load > args.max_load and not args.allow_loaded:
+        parser.exit(2, f"scaling_up.py: the load average is {load}, above "
+                    f"--max-load {args.max_load}: other processes would "
+                    "change the times. Run on a quiet machine, or pass "
+                    "--allow-loaded to measure anyway (the results are then "
+                    "marked as loaded).\n")
+    torch.set_num_threads(args.threads)
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp()  # cold compile
+    options = {**OPTIONS, "repeat": args.repeat}
+    result, code = benchmark(ns, where, sys.stderr.isatty()
+                             or args.write_results, options, load,
+                             args.max_load)
     text = markdown(result)
     print(text)
+    if result["loaded"] and not args.allow_loaded:
+        parser.exit(3, f"scaling_up.py: the load average rose to "
+                    f"{result['load']['after']} during the run: nothing "
+                    "written. Rerun on a quiet machine, or pass "
+                    "--allow-loaded.\n")
     if args.write_results:
-        out = ROOT / "bench"
-        (out / f"results-{where.type}.json").write_text(
-            json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        (out / f"results-{where.type}.md").write_text(text, encoding="utf-8")
-        print(f"wrote bench/results-{where.type}.json and .md")
+        out, kind = ROOT / "bench", where.type
+        (out / f"results-{kind}.json").write_text(dump(result),
+                                                  encoding="utf-8")
+        (out / f"results-{kind}.md").write_text(text, encoding="utf-8")
+        for key, layout in (("fused", "columns"), ("fused_rows", "rows")):
+            if key in code:
+                (out / f"fused-{layout}-{kind}.py").write_text(
+                    code[key], encoding="utf-8")
+                (out / f"fused-{layout}-{kind}.txt").write_text(
+                    excerpt(code[key], ns[-1]) + "\n", encoding="utf-8")
+        print(f"wrote bench/results-{kind}.json and .md, and the generated "
+              f"code bench/fused-*-{kind}.py (excerpts in .txt)")
     return 0
 
 
