@@ -399,11 +399,11 @@ LABELS = {  # method -> its name in the tables and the figure, page order
     "autograd": "autograd",
     "hand_addmm": "by hand, addmm",
     "hand": "by hand, sub_",
-    "hand_chunks": "by hand, chunks",
+    "hand_chunks": "in chunks",
     "fused_rows": "fused, rows",
     "fused": "fused, columns",
-    "loader_rows": "loader, per row",
-    "loader_batches": "loader, batches",
+    "loader_rows": "loader, rows",
+    "loader_batches": "loader, batch",
     "slicing": "slicing",
     "slicing_large": "slicing, big B",
     "closed_form": "closed form",
@@ -660,7 +660,7 @@ def seconds_text(s):
 
 def percent(cell):
     """The IQR as a percentage of the median: 4 %, 120 %."""
-    return f"{cell['iqr'] / cell['s'] * 100:.0f} %"
+    return f"{cell['iqr'] / cell['s'] * 100:.0f}%"
 
 
 def ratio_text(r):
@@ -701,22 +701,22 @@ def markdown(result):
               f"{load['after']} after it. The run took "
               f"{result['seconds']:.0f} s.", "",
               f"**At N = {power_text(last['n'])}**: the median time per "
-              "epoch, the spread of the middle half of the repeats (IQR) as a "
-              "percentage of the median, and the median divided by the read "
-              "pass.", "",
-              "| method | median | IQR | ÷ read |", "|:---|---:|---:|---:|",
-              f"| read pass | {seconds_text(last['bound']['s'])} | "
-              f"{percent(last['bound'])} | 1 |"]
+              "epoch ± the spread of the middle half of the repeats (IQR), as "
+              "a percentage of the median; in the last column (÷), the median "
+              "divided by the read pass.", "",
+              "| method | median ± IQR | ÷ |", "|:---|---:|---:|",
+              f"| read pass | {seconds_text(last['bound']['s'])} "
+              f"±{percent(last['bound'])} | 1 |"]
     marks = set()
     for key, label in LABELS.items():
         cell = last["methods"][key]
         if "error" in cell:
-            lines.append(f"| {label} | failed | | |")
+            lines.append(f"| {label} | failed | |")
             continue
-        mark = " †" if cell.get("sampled") else ""
+        mark = "†" if cell.get("sampled") else ""
         marks.update(["†"] if mark else [])
-        lines.append(f"| {label} | {seconds_text(cell['s'])}{mark} | "
-                     f"{percent(cell)} | {ratio_text(cell['ratio'])} |")
+        lines.append(f"| {label} | {seconds_text(cell['s'])}{mark} "
+                     f"±{percent(cell)} | {ratio_text(cell['ratio'])} |")
     smaller = runs[-2::-1]
     for group in (smaller[i:i + 2] for i in range(0, len(smaller), 2)):
         lines += ["", "**Median ÷ read pass at N = " + " and ".join(
