@@ -146,6 +146,12 @@ def markdown_cell(rendered) -> str:
     for anchor in rendered.select("a.anchor-link"):
         anchor["class"] = "headerlink"
         anchor["title"] = "Permanent link"
+    for pre in rendered.select("div.highlight > pre"):  # a shell block: scrolls as on the page
+        if pre.code is None:
+            code = rendered.new_tag("code")
+            code.extend([c.extract() for c in list(pre.contents)
+                         if not (c.name == "span" and not c.get_text())])
+            pre.append(code)
     text = rendered.decode_contents()
     text = re.sub(r"\$\$(.+?)\$\$", r'<div class="arithmatex">\\[\1\\]</div>', text, flags=re.S)
     return re.sub(r"(?<![\\\w])\$([^$\n]+?)\$", r'<span class="arithmatex">\\(\1\\)</span>', text)
