@@ -4,6 +4,7 @@ running the chapter's notebook, whose cells are exactly these blocks (tests/test
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -69,3 +70,17 @@ def test_built_pages_have_no_placeholders_left(site):
         for pre in body.select("pre"):
             pre.decompose()
         assert "{{" not in body.get_text(), page
+
+
+def test_home_page_times_follow_the_rule_it_states():
+    """The home page's time per chapter: its prose at 200 words a minute plus a minute per code
+    block, rounded up to five minutes. A chapter that grows or shrinks must update it."""
+    home = (DOCS / "index.md").read_text(encoding="utf-8")
+    stated = {m[1]: int(m[2]) for m in re.finditer(
+        r"\]\((\d\d-[\w-]+)\.md\)[^\[]*?About\s+(\d+)\s+minutes", home)}
+    assert sorted(stated) == sorted(c.stem for c in CHAPTERS), "a chapter without its time"
+    for chapter in CHAPTERS:
+        text = chapter.read_text(encoding="utf-8")
+        minutes = len(re.findall(r"\w+", prose(text))) / 200 + len(
+            re.findall(r"^\s*(?:`{3,}|~{3,})\s*python", text, re.M))
+        assert stated[chapter.stem] == 5 * math.ceil(minutes / 5), (chapter.name, minutes)
