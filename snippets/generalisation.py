@@ -165,7 +165,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     ax.plot(junk_counts, curve["validation"][:16], "s-", color="#e8833a",
             label=f"validation ({len(x_val)} rows)")
     ax.set(yscale="log", xlabel="noise features added to the 3 real ones",
-           ylabel="loss (log scale)")
+           ylabel="loss (log scale)", xticks=junk_counts[::3])
     ax.grid(True)
     ax.legend()
     # --8<-- [end:overfit_plot]

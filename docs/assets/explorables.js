@@ -62,7 +62,7 @@ function niceTicks(lo, hi, count = 5) {
 
 /** Axes with ticks in an SVG; returns the scales. `logY` draws decades. */
 function chart(root, { width, height, x, y, xLabel, yLabel, logY = false }) {
-  const m = { left: 58, right: 14, top: 12, bottom: 46 };
+  const m = { left: 68, right: 14, top: 12, bottom: 46 };  // room for phone-sized tick labels
   const box = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "explorable-chart",
     role: "img" }, root);
   const sx = (v) => m.left + ((v - x[0]) / (x[1] - x[0])) * (width - m.left - m.right);
@@ -285,11 +285,11 @@ function descent(node, data) {
     const t = losses.length - 1, loss = losses.at(-1), factor = Math.abs(1 - eta() * data.lambdaMax);
     const above = eta() > limit;
     const note = !Number.isFinite(loss)
-      ? `The loss overflowed float32 after ${t} updates: linreg.train stops here with a FloatingPointError.`
+      ? `The loss overflowed float32 after ${t} update${t === 1 ? "" : "s"}: linreg.train stops here with a FloatingPointError.`
       : above
         ? `η is above 2/λmax = ${limit.toExponential(3)}: along the steepest direction every update multiplies the error by |1 − ηλmax| = ${factor.toFixed(3)} > 1, so the loss grows. This run diverges.`
         : `η is below 2/λmax = ${limit.toExponential(3)}: the error along every direction shrinks, along the steepest by |1 − ηλmax| = ${factor.toFixed(3)} per update.`;
-    out.replaceChildren("After ", field("step-count", `${t}`), " updates the loss is ",
+    out.replaceChildren("After ", field("step-count", `${t}`), t === 1 ? " update the loss is " : " updates the loss is ",
       field("loss", formatLoss(loss)), ` (floor ${fixed2.format(data.floor)}). `,
       el("span", { class: `verdict ${above || !Number.isFinite(loss) ? "diverges" : "converges"}` }, note));
   };
@@ -350,7 +350,7 @@ function panel(parent, p, y) {
   const draw = () => {
     path.setAttribute("points", visited.map(([vw, vb]) => `${c.sx(vw)},${c.sy(vb)}`).join(" "));
     dot.setAttribute("cx", c.sx(w[0])); dot.setAttribute("cy", c.sy(b[0]));
-    caption.replaceChildren(`${p.title}: after `, field("step-count", `${t}`), " steps w = ",
+    caption.replaceChildren(`${p.title}: after `, field("step-count", `${t}`), t === 1 ? " step w = " : " steps w = ",
       field("w", formatSigned(w[0])), ", b = ", field("b", formatSigned(b[0])), ", loss ",
       field("loss", formatLoss(loss)), ` (floor ${fixed2.format(p.floor)}).`);
   };
