@@ -99,50 +99,50 @@ extern "C"  void  kernel(float* in_out_ptr0,
             at::vec::Vectorized<float> tmp_acc9_vec = at::vec::Vectorized<float>(0);
             at::vec::Vectorized<float> masked_tmp_acc9_vec = at::vec::Vectorized<float>(0);
             CascadeSumHelper<float, 4096> scalar_cascade_helper0(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper0(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper0(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper0(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper1(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper1(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper1(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper1(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper2(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper2(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper2(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper2(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper3(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper3(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper3(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper3(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper4(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper4(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper4(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper4(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper5(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper5(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper5(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper5(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper6(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper6(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper6(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper6(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper7(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper7(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper7(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper7(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper8(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper8(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper8(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper8(static_cast<int64_t>(0L));
             CascadeSumHelper<float, 4096> scalar_cascade_helper9(static_cast<int64_t>(10000000L));
-            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper9(static_cast<int64_t>(1250000L));
+            CascadeSumHelper<at::vec::Vectorized<float>, 4096> cascade_helper9(static_cast<int64_t>(625000L));
             CascadeSumHelper<at::vec::Vectorized<float>, 4096> masked_cascade_helper9(static_cast<int64_t>(0L));
-            for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(10000000L); x0+=static_cast<int64_t>(8L))
+            for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(10000000L); x0+=static_cast<int64_t>(16L))
             {
                 {
                     if(C10_LIKELY(x0 >= static_cast<int64_t>(0) && x0 < static_cast<int64_t>(10000000L)))
                     {
                         auto tmp0 = in_ptr0[static_cast<int64_t>(0L)];
-                        auto tmp1 = at::vec::Vectorized<float>::loadu(in_ptr1 + static_cast<int64_t>(x0), static_cast<int64_t>(8));
+                        auto tmp1 = at::vec::Vectorized<float>::loadu(in_ptr1 + static_cast<int64_t>(x0), static_cast<int64_t>(16));
                         auto tmp4 = in_ptr2[static_cast<int64_t>(0L)];
-                        auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(x0), static_cast<int64_t>(8));
+                        auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(x0), static_cast<int64_t>(16));
                         auto tmp9 = in_ptr2[static_cast<int64_t>(1L)];
-                        auto tmp10 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(10000000L + x0), static_cast<int64_t>(8));
+                        auto tmp10 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(10000000L + x0), static_cast<int64_t>(16));
                         auto tmp14 = in_ptr2[static_cast<int64_t>(2L)];
-                        auto tmp15 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(20000000L + x0), static_cast<int64_t>(8));
+                        auto tmp15 = at::vec::Vectorized<float>::loadu(in_ptr3 + static_cast<int64_t>(20000000L + x0), static_cast<int64_t>(16));
                         auto tmp19 = in_ptr0[static_cast<int64_t>(1L)];
-                        auto tmp20 = at::vec::Vectorized<float>::loadu(in_ptr1 + static_cast<int64_t>(10000000L + x0), static_cast<int64_t>(8));
+                        auto tmp20 = at::vec::Vectorized<float>::loadu(in_ptr1 + static_cast<int64_t>(10000000L + x0), static_cast<int64_t>(16));
                         auto tmp23 = in_ptr2[static_cast<int64_t>(3L)];
                         auto tmp27 = in_ptr2[static_cast<int64_t>(4L)];
                         auto tmp31 = in_ptr2[static_cast<int64_t>(5L)];
@@ -290,31 +290,31 @@ extern "C"  void  kernel(float* in_out_ptr0,
         }
     }
     {
-        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(3L); x0+=static_cast<int64_t>(8L))
+        #pragma GCC ivdep
+        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(3L); x0+=static_cast<int64_t>(1L))
         {
             {
-                if(C10_LIKELY(x0 >= static_cast<int64_t>(0L) && x0 < static_cast<int64_t>(3L)))
                 {
-                    auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr4 + static_cast<int64_t>(x0), static_cast<int64_t>(3L));
-                    tmp0.store(out_ptr18 + static_cast<int64_t>(x0), static_cast<int64_t>(3L));
+                    auto tmp0 = in_ptr4[static_cast<int64_t>(x0)];
+                    out_ptr18[static_cast<int64_t>(x0)] = tmp0;
                 }
             }
         }
     }
     {
-        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(3L); x0+=static_cast<int64_t>(8L))
+        #pragma GCC ivdep
+        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(3L); x0+=static_cast<int64_t>(1L))
         {
             {
-                if(C10_LIKELY(x0 >= static_cast<int64_t>(0L) && x0 < static_cast<int64_t>(3L)))
                 {
-                    auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr5 + static_cast<int64_t>(x0), static_cast<int64_t>(3L));
-                    tmp0.store(out_ptr19 + static_cast<int64_t>(x0), static_cast<int64_t>(3L));
+                    auto tmp0 = in_ptr5[static_cast<int64_t>(x0)];
+                    out_ptr19[static_cast<int64_t>(x0)] = tmp0;
                 }
             }
         }
     }
     {
-        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(6L); x0+=static_cast<int64_t>(8L))
+        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(6L); x0+=static_cast<int64_t>(16L))
         {
             {
                 if(C10_LIKELY(x0 >= static_cast<int64_t>(0L) && x0 < static_cast<int64_t>(6L)))
@@ -345,16 +345,15 @@ extern "C"  void  kernel(float* in_out_ptr0,
         }
     }
     {
-        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(2L); x0+=static_cast<int64_t>(8L))
+        #pragma GCC ivdep
+        for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(2L); x0+=static_cast<int64_t>(1L))
         {
             {
-                if(C10_LIKELY(x0 >= static_cast<int64_t>(0L) && x0 < static_cast<int64_t>(2L)))
                 {
-                    auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr7 + static_cast<int64_t>(x0), static_cast<int64_t>(2L));
+                    auto tmp0 = in_ptr7[static_cast<int64_t>(x0)];
                     auto tmp1 = static_cast<float>(1e-07);
-                    auto tmp2 = at::vec::Vectorized<float>(tmp1);
-                    auto tmp3 = tmp0 * tmp2;
-                    tmp3.store(out_ptr23 + static_cast<int64_t>(x0), static_cast<int64_t>(2L));
+                    auto tmp2 = float(tmp0 * tmp1);
+                    out_ptr23[static_cast<int64_t>(x0)] = tmp2;
                 }
             }
         }

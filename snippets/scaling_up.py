@@ -272,29 +272,29 @@ show("slicing", w, b)
 
 # --8<-- [start:closed_form]
 def gram(x, y, chunk=CHUNK):
-    """G = Zᵀ Z for Z = [X 1 Y], N×(d+1+m), in one pass over the rows: each
-    chunk of Z is built in the cache and added in; Z itself never exists."""
+    """AᵀA for A = [X 1 Y], N×(d+1+m), in one pass over the rows: each
+    chunk of A is built in the cache and added in; A itself never exists."""
     n, d = x.shape
-    g = x.new_zeros(d + 1 + y.shape[1], d + 1 + y.shape[1])
+    ata = x.new_zeros(d + 1 + y.shape[1], d + 1 + y.shape[1])
     ones = x.new_ones(min(chunk, n), 1)
     for xc, yc in zip(x.split(chunk), y.split(chunk)):
-        z = torch.cat([xc, ones[:len(xc)], yc], dim=1)  # (1)!
-        g.addmm_(z.t(), z)
-    return g
+        a = torch.cat([xc, ones[:len(xc)], yc], dim=1)  # (1)!
+        ata.addmm_(a.t(), a)
+    return ata
 
 
 def normal_equations(x, y):
-    """A = X̃ᵀX̃, (d+1)×(d+1), and C = X̃ᵀY, (d+1)×m, for X̃ = [X 1]: two
+    """G = X̃ᵀX̃, (d+1)×(d+1), and C = X̃ᵀY, (d+1)×m, for X̃ = [X 1]: two
     blocks of the one Gram matrix."""
     d1 = x.shape[1] + 1
-    g = gram(x, y)
-    return g[:d1, :d1], g[:d1, d1:]  # (2)!
+    ata = gram(x, y)
+    return ata[:d1, :d1], ata[:d1, d1:]  # (2)!
 
 
 def closed_form(x, y):
     """The least-squares weights (m×d) and biases (m,) from one solve."""
-    a, c = normal_equations(x, y)
-    theta = torch.linalg.solve(a, c)  # (3)!
+    g, c = normal_equations(x, y)
+    theta = torch.linalg.solve(g, c)  # (3)!
     return theta[:-1].t(), theta[-1]
 
 
@@ -305,22 +305,22 @@ show("closed form", *fits["closed form"])
 
 # --8<-- [start:gram]
 @torch.no_grad()
-def step_gram(a, c, n, w, b, lr):
-    """One full-batch gradient-descent step from A and C alone: O(d²m)
+def step_gram(g, c, n, w, b, lr):
+    """One full-batch gradient-descent step from G and C alone: O(d²m)
     work, the same for ten rows or ten million."""
     theta = torch.cat([w.t(), b[None]])  # (d+1)×m
-    grad = (a @ theta - c) * (2 / (n * c.shape[1]))  # (1)!
+    grad = (g @ theta - c) * (2 / (n * c.shape[1]))  # (1)!
     w -= lr * grad[:-1].t()
     b -= lr * grad[-1]
 
 
-a, c = normal_equations(x, y)
+g, c = normal_equations(x, y)
 w, b = init_params(device=device)
 for epoch in range(30):
-    step_gram(a, c, len(x), w, b, lr=0.5)
+    step_gram(g, c, len(x), w, b, lr=0.5)
 
-fits["gradient descent on A"] = w, b
-show("gradient descent on A", w, b)
+fits["descent on G and C"] = w, b
+show("descent on G and C", w, b)
 # --8<-- [end:gram]
 
 # --8<-- [start:agree]
@@ -407,7 +407,7 @@ LABELS = {  # method -> its name in the tables and the figure, page order
     "slicing": "slicing",
     "slicing_large": "slicing, big B",
     "closed_form": "closed form",
-    "gram_step": "step on A",
+    "gram_step": "step on G, C",
 }
 ns = [run["n"] for run in RESULTS["runs"]]
 bound = [run["bound"]["s"] for run in RESULTS["runs"]]
@@ -572,12 +572,12 @@ def measure(n, device, options, bar=None):
             -(-n // bs), options["slicing_cap"], device, mini),
             "batch_size": bs})
     note("closed_form", timed(lambda: closed_form(x, y), device, repeat))
-    a, c = normal_equations(x, y)
+    g, c = normal_equations(x, y)
     w, b = init_params(device=device)
-    note("gram_step", timed(lambda: step_gram(a, c, n, w, b, lr), device,
+    note("gram_step", timed(lambda: step_gram(g, c, n, w, b, lr), device,
                             repeat))
     after = timed(lambda: read_pass(x, y), device, repeat)
-    del x, y, a, c
+    del x, y, g, c
     bound = sig3(statistics.median([read["s"], after["s"]]))
     for cell in cells.values():
         if "s" in cell:

@@ -27,7 +27,7 @@ print("the scalar as a Python number:", scalar.item())  # (4)!
 
 # --8<-- [start:autograd]
 weights = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)  # (1)!
-total = (weights * vector).sum()  # s = sum over j of w_j x_1j, region 1
+total = (weights * vector).sum()  # total = sum over j of w_j x_1j, region 1
 total.backward()  # (2)!
 print("weighted sum:", total.item())
 print("its gradient with respect to the weights:", weights.grad)
@@ -40,7 +40,7 @@ with torch.no_grad():  # (1)!
         nudged = weights.clone()
         nudged[j] += h  # (2)!
         change = (nudged * vector).sum() - total
-        print(f"w_{j + 1} grows by h: s changes by {change.item():.4f}, "
+        print(f"w_{j + 1} grows by h: total changes by {change.item():.4f}, "
               f"h × gradient = {h * weights.grad[j].item():.4f}")
 # --8<-- [end:nudge]
 

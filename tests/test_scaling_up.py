@@ -63,7 +63,7 @@ def test_every_method_reaches_the_least_squares_weights(chapter):
     exact = flat(oracle[:-1].t(), oracle[-1]).float()  # QR in float64: independent
     assert set(ns["fits"]) == {"full batch, autograd", "full batch, by hand", "full batch, fused",
                                "DataLoader, row by row", "DataLoader, batch sampler", "slicing",
-                               "closed form", "gradient descent on A"}
+                               "closed form", "descent on G and C"}
     for name, (w, b) in ns["fits"].items():
         tolerance = 5e-3 if name.startswith(("DataLoader", "slicing")) else 1e-4
         gap = (flat(w, b) - exact).abs().max().item()
@@ -98,23 +98,23 @@ def test_gradients_by_hand_equal_autograd(chapter, chunk):
 
 
 @pytest.mark.parametrize("n", [5_000, 2**14, 2**14 + 1])
-def test_the_gram_matrix_is_z_transpose_z_in_float64(chapter, n):
+def test_the_gram_matrix_is_a_transpose_a_in_float64(chapter, n):
     ns, _ = chapter
     x, y = ns["make_data"](n, seed=4)
-    z = torch.cat([x, torch.ones(n, 1), y], 1).double()
-    assert torch.allclose(ns["gram"](x, y).double(), z.t() @ z, rtol=1e-5, atol=1e-2)
+    a = torch.cat([x, torch.ones(n, 1), y], 1).double()
+    assert torch.allclose(ns["gram"](x, y).double(), a.t() @ a, rtol=1e-5, atol=1e-2)
 
 
-def test_a_step_on_a_is_the_full_batch_step(chapter):
+def test_a_step_on_g_and_c_is_the_full_batch_step(chapter):
     ns, _ = chapter
     x, y = ns["make_data"](5_000, seed=4)
-    a, c = ns["normal_equations"](x, y)
+    g, c = ns["normal_equations"](x, y)
     ones = torch.cat([x, torch.ones(len(x), 1)], 1)
-    assert torch.allclose(a, ones.t() @ ones, rtol=1e-5, atol=1e-2)  # sums of 5,000 numbers
+    assert torch.allclose(g, ones.t() @ ones, rtol=1e-5, atol=1e-2)  # sums of 5,000 numbers
     assert torch.allclose(c, ones.t() @ y, rtol=1e-5, atol=1e-2)
     w1, b1 = ns["init_params"](seed=5)
     w2, b2 = ns["init_params"](seed=5)
-    ns["step_gram"](a, c, len(x), w1, b1, lr=0.5)
+    ns["step_gram"](g, c, len(x), w1, b1, lr=0.5)
     ns["step_with"](ns["grads_by_hand"], x, y, w2, b2, lr=0.5)
     assert torch.allclose(flat(w1, b1), flat(w2, b2), atol=1e-5)
 
@@ -383,7 +383,7 @@ def test_the_pages_claims_hold_in_the_cpu_results():
     # full-batch epoch streams through memory in order"
     assert last["slicing_large"]["s"] < last["slicing"]["s"] < last["loader_rows"]["s"]
     assert last["slicing_large"]["s"] > last["hand"]["s"]
-    # "an epoch of gradient descent on A ... does not grow with N"
+    # "an epoch of gradient descent on G and C ... does not grow with N"
     gram = [run["methods"]["gram_step"]["s"] for run in runs]
     assert max(gram) < 1e-3 and max(gram) < 10 * min(gram)
 

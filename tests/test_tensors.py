@@ -112,7 +112,7 @@ def test_a_nudge_changes_the_sum_by_h_times_the_gradient(tensors):
         nudged[j] += h
         change = nudged @ features - weights @ features  # float64, independent of torch
         assert change == pytest.approx(h * features[j])
-        assert (f"w_{j + 1} grows by h: s changes by {change:.4f}, "
+        assert (f"w_{j + 1} grows by h: total changes by {change:.4f}, "
                 f"h × gradient = {h * features[j]:.4f}") in out
 
 
