@@ -107,6 +107,7 @@ def on_files(files, config):
             folder / "pages", path, made["figures"], made["header"]))
         CHAPTERS[src_uri] = made
     notebook_render.prewarm(list(CHAPTERS.values()), config.plugins["mkdocs-jupyter"].config)
+    files.append(File.generated(config, f"{CODE_DIR}/linreg.py", content=shared_module(config)))
     files.append(File.generated(config, f"{NOTEBOOK_DIR}/index.md", content=index_page(config)))
     return files
 
@@ -136,6 +137,7 @@ def on_page_content(html, page, config, files):
     if made is None:
         return html
     page.meta["search"] = {"exclude": True}
+    page.title = made["title"]  # "13. Scaling up", not the file name's "13 scaling up"
     cached = Path(made["page_cache"])
     if cached.exists():
         return cached.read_text(encoding="utf-8")
@@ -317,6 +319,14 @@ def build_notebook(page: lessonrun.Page, result: dict, config):
         if cell.cell_type == "code":
             cell["execution_count"] = None
     return notebook, figures
+
+
+def shared_module(config) -> str:
+    """snippets/linreg.py as a reader downloads it: no snippet markers, plain comments."""
+    source = Path(config.config_file_path).parent / "snippets" / "linreg.py"
+    lines = [lessonrun.ANNOTATION.sub(lambda m: f"  # ({m['n']})", line).rstrip()
+             for line in source.read_text(encoding="utf-8").split("\n") if "--8<--" not in line]
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "\n".join(lines))
 
 
 def cell_source(block: lessonrun.Block) -> str:

@@ -63,8 +63,8 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     # --8<-- [end:gradients]
 
     # --8<-- [start:threshold]
-    h = loss_hessian(x, n_outputs=y.shape[1])
-    eigenvalues = torch.linalg.eigvalsh(h)
+    hess = loss_hessian(x, n_outputs=y.shape[1])
+    eigenvalues = torch.linalg.eigvalsh(hess)
     lr_max = 2 / eigenvalues[-1].item()  # (1)!
     print(f"largest eigenvalue of H: {eigenvalues[-1].item():.4g}")
     print(f"gradient descent diverges for lr > 2 / λmax = {lr_max:.3g}")

@@ -35,9 +35,9 @@ for _ in range(10):
 print(f"converges at lr {low:.4g}, diverges at lr {high:.4g}")
 
 x64 = torch.from_numpy(inputs).double()
-a = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
-h = 2 / (len(a) * y.shape[1]) * a.T @ a
-print(f"2 / λmax = {2 / torch.linalg.eigvalsh(h)[-1].item():.4g}")
+x1 = torch.cat([x64, torch.ones(len(x64), 1, dtype=torch.float64)], dim=1)
+hess = 2 / (len(x1) * y.shape[1]) * x1.T @ x1  # H, from X̃ = [X 1]
+print(f"2 / λmax = {2 / torch.linalg.eigvalsh(hess)[-1].item():.4g}")
 # --8<-- [end:bisect]
 
 # --8<-- [start:new_region]
@@ -67,8 +67,8 @@ x64 = torch.from_numpy(inputs).double()
 def condition(features):
     """Condition number of the loss Hessian 2/(N·m)·X̃ᵀX̃, X̃ = [features | 1]."""
     ones = torch.ones(len(features), 1, dtype=features.dtype)
-    a = torch.cat([features, ones], dim=1)
-    eigenvalues = torch.linalg.eigvalsh(a.T @ a)  # (1)!
+    x1 = torch.cat([features, ones], dim=1)
+    eigenvalues = torch.linalg.eigvalsh(x1.T @ x1)  # (1)!
     return (eigenvalues[-1] / eigenvalues[0]).item()
 
 

@@ -1,7 +1,8 @@
 """The lesson's small library: device choice, the crop data, seeded
 parameters, and the model, loss and checked training loop the chapters build.
 
-Every chapter's script imports from here; every page shows the parts it uses.
+The chapters' snippets import from here; every page shows the parts it uses, and
+each chapter's downloadable script carries them inline.
 Run it alone to see the device and the data: `python snippets/linreg.py`
 """
 

@@ -47,11 +47,11 @@ mse(model(x, w, b), y).backward()
 with torch.no_grad():
     w_rows, b_rows = w - lr * w.grad, b - lr * b.grad
 
-w, b = init_params()  # from A and C alone
+w, b = init_params()  # from G and C alone
 x1 = torch.cat([x, torch.ones(len(x), 1)], dim=1)  # X̃ = [X 1], N×4
-a, c = x1.t() @ x1, x1.t() @ y  # (1)!
+g, c = x1.t() @ x1, x1.t() @ y  # (1)!
 theta = torch.cat([w.t(), b[None]]).detach()  # Θ = [Wᵀ; b], 4×2
-theta = theta - lr * 2 / y.numel() * (a @ theta - c)
+theta = theta - lr * 2 / y.numel() * (g @ theta - c)
 w_gram, b_gram = theta[:-1].t(), theta[-1]
 
 print("same weights:", torch.allclose(w_rows, w_gram, atol=1e-5))

@@ -28,3 +28,23 @@ def test_script_runs_alone_and_prints_what_the_page_shows(site, chapter, tmp_pat
         "figure.exec-plot")
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(
         f"{chapter.stem}-{k}.svg" for k in range(1, len(figures) + 1))
+
+
+def test_the_shared_module_downloads_and_runs_alone(site, tmp_path):
+    """code/linreg.py, linked from chapter 1, is snippets/linreg.py without snippet markers:
+    alone in an empty folder it prints what the repository's copy prints, and imports."""
+    from conftest import SNIPPETS
+
+    module = shutil.copy(site / "code" / "linreg.py", tmp_path)
+    assert "--8<--" not in (tmp_path / "linreg.py").read_text(encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LINREG_DEVICE": "cpu"}
+    ours = subprocess.run([sys.executable, module], capture_output=True, text=True, cwd=tmp_path,
+                          env=env)
+    theirs = subprocess.run([sys.executable, SNIPPETS / "linreg.py"], capture_output=True,
+                            text=True, cwd=tmp_path, env=env)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == theirs.stdout and "device" in ours.stdout
+    fit = subprocess.run([sys.executable, "-c", "import linreg; w, b = linreg.init_params(); "
+                          "print(tuple(w.shape), tuple(b.shape))"], capture_output=True,
+                         text=True, cwd=tmp_path, env=env)
+    assert fit.stdout == "(2, 3) (2,)\n", fit.stderr

@@ -62,7 +62,7 @@ function niceTicks(lo, hi, count = 5) {
 
 /** Axes with ticks in an SVG; returns the scales. `logY` draws decades. */
 function chart(root, { width, height, x, y, xLabel, yLabel, logY = false }) {
-  const m = { left: 68, right: 14, top: 12, bottom: 46 };  // room for phone-sized tick labels
+  const m = { left: 68, right: 24, top: 12, bottom: 46 };  // room for phone-sized tick labels
   const box = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "explorable-chart",
     role: "img" }, root);
   const sx = (v) => m.left + ((v - x[0]) / (x[1] - x[0])) * (width - m.left - m.right);
