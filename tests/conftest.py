@@ -61,9 +61,13 @@ def run_script(name: str, *args: str, env: dict | None = None, check: bool = Tru
 def run_snippet(name: str) -> tuple[dict, str]:
     """Run a snippet in this process, once per test process; return its globals and what it
     printed. Tests read the namespace and must not change it."""
-    out = io.StringIO()
+    import matplotlib.pyplot as plt
+
+    before, out = set(plt.get_fignums()), io.StringIO()
     with contextlib.redirect_stdout(out):
         namespace = runpy.run_path(str(SNIPPETS / f"{name}.py"), run_name="__main__")
+    # The figures it drew, kept with the cached run: another module's teardown may close them.
+    namespace["__figures__"] = [plt.figure(n) for n in plt.get_fignums() if n not in before]
     return namespace, out.getvalue()
 
 

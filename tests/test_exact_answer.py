@@ -173,7 +173,7 @@ def test_each_direction_evolves_on_its_own(chapter):
 
 def test_valley_plot(chapter):
     ns, _ = chapter
-    [ax] = [a for n in plt.get_fignums() for a in plt.figure(n).axes
+    [ax] = [a for fig in ns["__figures__"] for a in fig.axes
             if a.get_xlabel() == "error along the slowest direction"]
     apples, oranges, star = ax.get_lines()[-3:]
     path = ns["path"].numpy()

@@ -24,9 +24,9 @@ def fit(chapter):
 
 
 def axes_with_xlabel(label):
-    """The one open figure's axes with this x label (the page draws one figure per block)."""
-    [ax] = [ax for n in plt.get_fignums() for ax in plt.figure(n).axes
-            if ax.get_xlabel() == label]
+    """The one axes with this x label among the chapter's figures (one figure per block)."""
+    ns, _ = run_snippet("pytorch_way")
+    [ax] = [ax for fig in ns["__figures__"] for ax in fig.axes if ax.get_xlabel() == label]
     return ax
 
 
