@@ -37,7 +37,7 @@ from lessonrun import RUN_NOTE, RUNS, figure_html, figure_token
 NOTEBOOK_DIR = "notebooks"
 CODE_DIR = "code"
 CHAPTER = re.compile(r"^\d\d-[\w-]+\.md$")
-MIN_TORCH = "2.0"  # the oldest torch whose API the chapters use (Tensor.std(correction=...))
+MIN_TORCH = "2.2"  # the oldest torch whose API the chapters use (torch.unravel_index)
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?P<kind>!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)'
                         r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
@@ -53,6 +53,12 @@ def cache_root(config) -> Path:
 def published(config) -> str:
     """Where the site is published, for links from notebooks and scripts."""
     return config.extra.get("published_url") or config.site_url or ""
+
+
+def public(config) -> str:
+    """The published address, or "" for a local build: a downloaded file gets no dead link."""
+    url = published(config)
+    return "" if urlsplit(url).hostname in (None, "127.0.0.1", "localhost") else url
 
 
 def stem(src_uri: str) -> str:
@@ -277,8 +283,9 @@ def build_notebook(page: lessonrun.Page, result: dict, config):
     title = topic_title(page)
     cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\n"
-        f"A chapter of *{config.site_name}*, as a notebook made from its page "
-        f"([on the site]({published(config)}{stem(page.src_uri)}/)). Every output below was "
+        f"A chapter of *{config.site_name}*, as a notebook made from its page"
+        + (f" ([on the site]({public(config)}{stem(page.src_uri)}/))" if public(config) else "")
+        + ". Every output below was "
         f"printed when the site was built (torch {result['torch']}, device {result['device']}); "
         f"run it top to bottom to print them again. It needs Python 3.10 or newer, "
         f"torch {MIN_TORCH} or newer and NumPy"
@@ -349,7 +356,8 @@ def build_script(page: lessonrun.Page, result: dict, config) -> str:
     name, title = stem(page.src_uri), topic_title(page)
     plots = any(r["figures"] for r in result["blocks"])
     doc = (f"{title}: the code of this chapter of {config.site_name}, as one script.\n\n"
-           f"Made from the same code as the page ({published(config)}{name}/), Setup "
+           "Made from the same code as the page"
+           + (f" ({public(config)}{name}/)" if public(config) else "") + ", Setup "
            f"included; it prints what the page prints. It needs Python 3.10 or newer, torch "
            f"{MIN_TORCH} or newer and NumPy" + (" (and matplotlib: the figures are saved as "
                                                 f"{name}-1.svg, ...)" if plots else "")

@@ -44,7 +44,7 @@ for rows in (slice(0, 3), slice(3, 5)):  # (1)!
     share = (rows.stop - rows.start) / len(x)  # 3/5, then 2/5 of the elements
     (share * part).backward()  # (2)!
 
-print("two halves, accumulated:", w.grad, sep="\n")
+print("rows 1-3 and 4-5, accumulated:", w.grad, sep="\n")
 print("same as the full batch:", torch.allclose(w.grad, full_grad))
 w.grad.zero_()
 b.grad.zero_()
@@ -73,13 +73,15 @@ print("allclose:", torch.allclose(grad_w, w.grad),
 
 # --8<-- [start:sign]
 h = 0.001  # a small nudge
+x64, y64, b64 = x.double(), y.double(), b.detach().double()  # (2)!
 for name, (k, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
     with torch.no_grad():
-        nudged = w.clone()
+        nudged = w.double()
         nudged[k, j] += h  # (1)!
-        after = mse(model(x, nudged, b), y)
+        change = (mse(model(x64, nudged, b64), y64)
+                  - mse(model(x64, w.double(), b64), y64))
     print(f"{name}: gradient {w.grad[k, j].item():9.2f}; +{h} changes the loss"
-          f" by {after.item() - loss.item():6.2f} (gradient × h ="
+          f" by {change.item():6.2f} (gradient × h ="
           f" {w.grad[k, j].item() * h:6.2f})")
 # --8<-- [end:sign]
 
