@@ -248,8 +248,8 @@ def _body(lines, i, indent):
 
 
 def link_target(target: str, config) -> str:
-    """A link as it must read in a notebook, wherever it is opened: pages to the site, anything
-    else unchanged."""
+    """A link as it must read in a notebook, wherever it is opened: to the site, for pages and
+    the site's files alike; absolute addresses and anchors unchanged."""
     if re.match(r"^[a-z]+:|^#", target):
         return target
     path, _, anchor = target.partition("#")
@@ -258,7 +258,7 @@ def link_target(target: str, config) -> str:
         page = path[:-3]
         page = "" if page == "index" else page.removesuffix("/index") + "/"
         return f"{published(config)}{page}{anchor}"
-    return target
+    return f"{published(config)}{path}{anchor}"  # a file of the site, such as code/linreg.py
 
 
 def segments(page: lessonrun.Page, lines: list[str]):
