@@ -331,15 +331,19 @@ def build_notebook(page: lessonrun.Page, result: dict, config):
 def shared_module(config) -> str:
     """snippets/linreg.py as a reader downloads it: no snippet markers, plain comments."""
     source = Path(config.config_file_path).parent / "snippets" / "linreg.py"
-    lines = [lessonrun.ANNOTATION.sub(lambda m: f"  # ({m['n']})", line).rstrip()
-             for line in source.read_text(encoding="utf-8").split("\n") if "--8<--" not in line]
-    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "\n".join(lines))
+    code = "\n".join(line for line in source.read_text(encoding="utf-8").split("\n")
+                     if "--8<--" not in line)
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", plain_comments(code))
+
+
+def plain_comments(code: str) -> str:
+    """Code with its annotation markers as plain numbered comments."""
+    return "\n".join(lessonrun.ANNOTATION.sub(lambda m: f"  # ({m['n']})", line).rstrip()
+                     for line in code.split("\n"))
 
 
 def cell_source(block: lessonrun.Block) -> str:
-    """The block's code with its annotation markers as plain numbered comments."""
-    return "\n".join(lessonrun.ANNOTATION.sub(lambda m: f"  # ({m['n']})", line).rstrip()
-                     for line in block.code.split("\n"))
+    return plain_comments(block.code)
 
 
 def requirements(result: dict) -> list[str]:

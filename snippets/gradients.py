@@ -73,13 +73,13 @@ print("allclose:", torch.allclose(grad_w, w.grad),
 
 # --8<-- [start:sign]
 h = 0.001  # a small nudge
-x64, y64, b64 = x.double(), y.double(), b.detach().double()  # (2)!
+x64, y64 = x.double(), y.double()  # (1)!
+w64, b64 = w.detach().double(), b.detach().double()
+loss64 = mse(model(x64, w64, b64), y64)
 for name, (k, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
-    with torch.no_grad():
-        nudged = w.double()
-        nudged[k, j] += h  # (1)!
-        change = (mse(model(x64, nudged, b64), y64)
-                  - mse(model(x64, w.double(), b64), y64))
+    nudged = w64.clone()
+    nudged[k, j] += h  # (2)!
+    change = mse(model(x64, nudged, b64), y64) - loss64
     print(f"{name}: gradient {w.grad[k, j].item():9.2f}; +{h} changes the loss"
           f" by {change.item():6.2f} (gradient × h ="
           f" {w.grad[k, j].item() * h:6.2f})")
