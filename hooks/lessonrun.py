@@ -14,6 +14,7 @@ Plain functions, no MkDocs imports: a hook calls them, and so can a test or anot
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import contextlib
 import hashlib
@@ -268,7 +269,7 @@ def run_page(src_uri: str, blocks: list[tuple[str, dict]], placeholders: list[st
         os.environ.clear()
         os.environ.update(env)
     namespace = {"__name__": "__main__"}
-    results, problems = [], []
+    results, problems, echoed = [], [], []
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), \
             _plot_style(code for code, _ in blocks):
         for n, (code, opts) in enumerate(blocks, 1):
@@ -276,7 +277,9 @@ def run_page(src_uri: str, blocks: list[tuple[str, dict]], placeholders: list[st
             with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    exec(compile(code, f"<{src_uri}, block {n}>", "exec"), namespace)
+                    namespace[ECHO] = echo_check(code, n, echoed)
+                    exec(compile(echoes_checked(code), f"<{src_uri}, block {n}>", "exec"),
+                         namespace)
                 except BaseException as error:  # noqa: BLE001 - report, don't crash the build
                     tb = traceback.TracebackException.from_exception(error)
                     tb.stack = traceback.StackSummary.from_list(
@@ -292,6 +295,7 @@ def run_page(src_uri: str, blocks: list[tuple[str, dict]], placeholders: list[st
             if problems:
                 break
         results += [{"output": "", "figures": []} for _ in blocks[len(results):]]
+        problems += echoed
         values = {}
         for text in ([] if problems else placeholders):
             m = PLACEHOLDER.fullmatch(text)
@@ -302,6 +306,41 @@ def run_page(src_uri: str, blocks: list[tuple[str, dict]], placeholders: list[st
     return {"blocks": results, "values": values, "problems": problems,
             "device": str(namespace.get("device", "cpu")),  # what the page's code chose
             "torch": _version("torch")}
+
+
+ECHO = "__echo_check__"
+
+
+def echoes_checked(code: str) -> ast.Module:
+    """The block, its last statement wrapped in a check if it is a bare expression: a notebook
+    cell, or the block pasted into IPython, shows the value of its last expression (a legend's
+    ``<matplotlib.legend.Legend at 0x...>``, a tensor from ``w.grad.zero_()``), which the page
+    would not show. (The plain ``python`` prompt echoes every such statement, like the values
+    matplotlib's setters return; a notebook and a script do not.)"""
+    tree = ast.parse(code)
+    for node in tree.body[-1:]:
+        if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+            call = ast.Call(ast.Name(ECHO, ast.Load()),
+                            [node.value, ast.Constant(node.lineno)], [])
+            node.value = ast.copy_location(call, node.value)
+    return ast.fix_missing_locations(tree)
+
+
+def echo_check(code: str, n: int, problems: list):
+    lines = code.split("\n")
+
+    def check(value, lineno):
+        if value is not None:
+            problems.append(f"code block {n}, line {lineno}: `{lines[lineno - 1].strip()}` "
+                            f"gives {type(value).__name__} {_short(value)}, which a notebook "
+                            "prints under it: end the block with what returns None")
+        return value
+    return check
+
+
+def _short(value) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _explorable(opts: dict, namespace: dict, n: int, problems: list) -> dict | None:

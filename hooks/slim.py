@@ -15,7 +15,8 @@
   code's own colour anyway), punctuation (`p`), operators (`o`) and whitespace (`w`), which
   then take the code's colour too: keywords, strings, numbers, comments and builtins keep
   theirs. On a code-heavy chapter that is 15-30 KB of HTML and hundreds of elements.
-- Printed outputs are plain text blocks, not highlighted code (OUTPUT, below).
+- Printed outputs are plain text blocks, not highlighted code (OUTPUT, below); a printed
+  table or tensor is marked as one, so a phone scrolls it rather than breaking its columns.
 """
 
 from __future__ import annotations
@@ -70,10 +71,23 @@ OUTPUT = ('<div class="exec-output" data-search-exclude><span class="filename">O
           '<pre><samp>')
 
 
+COLUMNS = re.compile(r"\S {2,}\S|^\s+\[", re.M)  # a gap between columns; a tensor's next row
+
+
+def as_output(text: str) -> str:
+    """A printed table or tensor (two or more lines with columns) keeps its columns: on a
+    narrow screen it scrolls inside its box instead of wrapping (extra.css, .exec-table)."""
+    table = sum(1 for line in text.splitlines() if COLUMNS.search(line)) >= 2
+    start = OUTPUT.replace('"exec-output"', '"exec-output exec-table"') if table else OUTPUT
+    return f"{start}{text}</samp></pre>"
+
+
 def on_page_content(html, page, config, files):
     html = re.sub(r'<span class="[npow]">([^<]*)</span>', r"\1", html)
     html = re.sub(re.escape(OUTPUT_AS_CODE) + r"(.*?)</code></pre>",
-                  lambda m: f"{OUTPUT}{m[1]}</samp></pre>", html, flags=re.S)
+                  lambda m: as_output(m[1]), html, flags=re.S)
+    html = re.sub(re.escape(OUTPUT) + r"(.*?)</samp></pre>",  # a notebook page's outputs
+                  lambda m: as_output(m[1]), html, flags=re.S)
     return re.sub(r'<(span|div) class="arithmatex"', r'<\1 data-search-exclude class="arithmatex"', html)
 
 

@@ -380,6 +380,8 @@ def build_script(page: lessonrun.Page, result: dict, config) -> str:
         block, run = page.blocks[n], result["blocks"][n]
         code = "\n".join(lessonrun.ANNOTATION.sub("", line).rstrip() for line in block.code.split("\n"))
         label = re.sub(r"[`*]", "", heading or "")
+        if run["figures"]:  # a script saves its figures rather than opening a window for each
+            code = re.sub(r"\n\s*plt\.show\(\)\s*$", "", code.rstrip())
         parts.append(f"# %% {label}".rstrip() + "\n" + code.strip("\n"))
         for _ in run["figures"]:
             figure_count += 1

@@ -244,8 +244,13 @@ panels = [(ranks[0]["sums"], "rank 0's sums"), (ranks[1]["sums"],
 for n, (matrix, title) in enumerate(panels):
     ax = fig.add_axes([0.02 + n * 0.34, 0.02, 0.28, 0.6])
     ax.imshow(matrix.log10().numpy(), cmap="viridis", vmin=low, vmax=high)
+    for edge in (2.5, 3.5):  # the blocks of [X 1 Y]: 3 features, the ones, 2 targets
+        ax.axhline(edge, color="white", lw=1.5)
+        ax.axvline(edge, color="white", lw=1.5)
     ax.set_title(title, fontsize=12)
-    ax.set(xticks=[], yticks=[])
+    ax.set_xticks([1, 3, 4.5], ["X", "1", "Y"], fontsize=11)
+    ax.set_yticks([1, 3, 4.5], ["X", "1", "Y"] if n == 0 else [], fontsize=11)
+    ax.tick_params(length=0, pad=2)
     ax.set_frame_on(False)
     if n < 2:
         fig.text(0.32 + n * 0.34, 0.32, "+" if n == 0 else "=",

@@ -194,6 +194,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
            ylabel="error along the steepest")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1), ncol=3,
               frameon=False)
+    plt.show()
     # --8<-- [end:valley]
 
     # --8<-- [start:plot]
@@ -214,6 +215,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
            xlim=(0, 170), ylim=(0, 170), aspect="equal")
     ax.grid(True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)  # (3)!
+    plt.show()
     # --8<-- [end:plot]
 
     # --8<-- [start:errors]

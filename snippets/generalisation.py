@@ -168,6 +168,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
            ylabel="loss (log scale)", xticks=junk_counts[::3])
     ax.grid(True)
     ax.legend()
+    plt.show()
     # --8<-- [end:overfit_plot]
 
     # --8<-- [start:save]

@@ -79,6 +79,7 @@ ax.set_xticks(range(0, 21, 4))
 ax.set_xlabel("updates t")
 ax.set_ylabel("loss")
 ax.legend(loc="upper right", fontsize=10)
+plt.show()
 # --8<-- [end:loss_picture]
 
 # --8<-- [start:predictions]

@@ -46,8 +46,8 @@ for rows in (slice(0, 3), slice(3, 5)):  # (1)!
 
 print("rows 1-3 and 4-5, accumulated:", w.grad, sep="\n")
 print("same as the full batch:", torch.allclose(w.grad, full_grad))
-w.grad.zero_()
-b.grad.zero_()
+for p in (w, b):  # zero them again for what follows
+    p.grad.zero_()
 # --8<-- [end:minibatches]
 
 # --8<-- [start:by_hand]
@@ -133,4 +133,5 @@ ax.set_ylim(0, 1.1 * max(curve))
 ax.set_xlabel("w[1, 1], all other parameters fixed")
 ax.set_ylabel("loss")
 ax.legend(loc="upper right", fontsize=10)
+plt.show()
 # --8<-- [end:picture]

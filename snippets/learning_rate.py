@@ -109,6 +109,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
     ax.set(xlabel="updates", ylabel="loss (log scale)", yscale="log",
            ylim=descent_data["lossRange"])
     ax.legend(fontsize=10)
+    plt.show()
     # --8<-- [end:try_rates]
 
     # --8<-- [start:standardise]

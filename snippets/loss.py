@@ -44,6 +44,7 @@ ax.set_xticks(regions.tolist())
 ax.set_xlabel("region")
 ax.set_ylabel("yield")
 ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1), fontsize=10, ncol=2)  # above the data
+plt.show()
 # --8<-- [end:picture]
 
 # --8<-- [start:mse]
@@ -119,6 +120,7 @@ ax.set_xlim(*line_data["xRange"])
 ax.set_ylim(*line_data["yRange"])
 ax.set_xlabel("rainfall (mm)")
 ax.set_ylabel("apples")
+plt.show()
 # --8<-- [end:fit_by_hand]
 
 # --8<-- [start:mse_loss]

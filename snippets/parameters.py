@@ -60,6 +60,7 @@ for k, (fruit, colour) in enumerate([("apples", "#4f8fe6"),
 ax.set_xlabel("rainfall of region 1 (mm)")
 ax.set_ylabel("predicted yield")
 ax.legend(fontsize=10)
+plt.show()
 # --8<-- [end:picture]
 
 # --8<-- [start:zero]

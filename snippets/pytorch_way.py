@@ -244,6 +244,7 @@ ax.set(yscale="log", xlabel="epoch", ylabel="loss (log scale)",
        xticks=[1, 5, 10, 15, 20])
 ax.grid(True)
 ax.legend()
+plt.show()
 # --8<-- [end:floor_plot]
 
 # --8<-- [start:predict]

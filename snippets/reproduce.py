@@ -165,6 +165,7 @@ ax.set_xticks(updates[::4])
 ax.set_xlabel("updates before the loss")
 ax.set_ylabel("difference in the loss")
 ax.legend(loc="upper right", fontsize=10)
+plt.show()
 # --8<-- [end:picture]
 
 # --8<-- [start:final]

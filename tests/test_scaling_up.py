@@ -123,7 +123,7 @@ def test_a_step_on_g_and_c_is_the_full_batch_step(chapter):
 def test_compiled_fused_gradients_match_eager(chapter):
     """What the benchmark times: torch.compile(grads_fused). Needs a C++ compiler."""
     ns, _ = chapter
-    x, y = ns["make_data"](4_000, seed=6)
+    x, y = ns["make_data"](1_000, seed=6)  # the shape tiny_run compiles too: one compile
     w, b = ns["init_params"](seed=7)
     torch.compiler.reset()
     compiled = torch.compile(ns["grads_fused"], dynamic=False)

@@ -86,6 +86,18 @@ def mini_project(tmp_path) -> Path:
     return project
 
 
+def test_a_block_whose_last_line_has_a_value_is_refused():
+    """A notebook cell (or IPython) shows the value of its last expression, which the page
+    would not show: the run reports it, so a strict build fails."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import lessonrun
+
+    run = lessonrun.run_page("t.md", [("x = [3, 1]\nx.sort()", {}), ("x.copy()", {})], [])
+    assert run["problems"] == ["code block 2, line 1: `x.copy()` gives list [1, 3], which a "
+                               "notebook prints under it: end the block with what returns None"]
+    assert lessonrun.run_page("t.md", [("x = []\nx.append(1)\nprint(x)", {})], [])["problems"] == []
+
+
 @pytest.mark.slow
 def test_a_failing_snippet_fails_the_build_and_shows_on_its_page_under_serve(mini_project, tmp_path):
     """`mkdocs build --strict` stops; `mkdocs serve` keeps serving and shows the traceback on
