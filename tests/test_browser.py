@@ -403,23 +403,32 @@ def test_learning_rate_explorable_steps_like_linreg_train_and_says_when_it_diver
     text = lambda: node.locator("output.loss").inner_text()  # noqa: E731
     eta = node.get_by_label("learning rate η")
     assert float(eta.input_value()) == data["logEta"]["value"]
+    lr = 10 ** data["logEta"]["value"]  # it opens on the whole run the page's code drew
+    assert shown(node, "step-count") == data["epochs"]
+    assert close_to(shown(node, "loss"), descend(data, lr, data["epochs"]), text())
+    node.get_by_role("button", name="Reset").click()
+    assert shown(node, "step-count") == 0
     node.get_by_role("button", name="10 steps").click()
     node.get_by_role("button", name="10 steps").click()
     assert shown(node, "step-count") == 20
-    assert close_to(shown(node, "loss"), descend(data, 10 ** data["logEta"]["value"], 20), text())
+    assert close_to(shown(node, "loss"), descend(data, lr, 20), text())
     eta.focus()
-    for _ in range(10):  # ten steps of 0.05 down the log scale: η = 10^-5.5, and a fresh run
+    for _ in range(10):  # ten steps of 0.05 down the log scale: η = 10^-5.5, run at once
         page.keyboard.press("ArrowLeft")
-    assert shown(node, "step-count") == 0
+    lr = 10 ** float(eta.input_value())
+    assert shown(node, "step-count") == data["epochs"]
+    assert close_to(shown(node, "loss"), descend(data, lr, data["epochs"]), text())
+    node.get_by_role("button", name="Reset").click()
     for _ in range(3):
         node.get_by_role("button", name="Step", exact=True).click()
-    lr = 10 ** float(eta.input_value())
     assert close_to(shown(node, "loss"), descend(data, lr, 3), text())
     assert "below 2/λmax" in node.locator(".explorable-readout").inner_text()
     eta.focus()
-    page.keyboard.press("End")  # the largest η offered, above the limit
+    page.keyboard.press("End")  # the largest η offered, above the limit: it overflows at once
     lr = 10 ** float(eta.input_value())
     assert lr > 2 / data["lambdaMax"]
+    assert "overflowed" in node.locator(".verdict").inner_text()
+    node.get_by_role("button", name="Reset").click()
     node.get_by_role("button", name="10 steps").click()
     assert close_to(shown(node, "loss"), descend(data, lr, 10), text())
     assert node.locator(".verdict.diverges").count() == 1

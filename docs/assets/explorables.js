@@ -259,6 +259,8 @@ function descent(node, data) {
     xLabel: "updates", yLabel: "loss (log scale)", logY: true });
   c.box.setAttribute("aria-label", "The loss after each update of gradient descent at the learning rate you chose, on a log scale, with the least-squares floor as a dashed line");
   svg("line", { class: "floor", x1: c.sx(0), x2: c.sx(data.epochs), y1: c.sy(data.floor), y2: c.sy(data.floor) }, c.plot);
+  svg("text", { x: c.sx(data.epochs), y: c.sy(data.floor) - 7, "text-anchor": "end", "font-size": 13 }, c.plot)
+    .textContent = "least-squares floor";  // labelled where it is drawn: no legend to look up
   const curve = svg("polyline", { class: "curve" }, c.plot);
   const dot = svg("circle", { class: "point", r: 4 }, c.plot);
   const controls = el("div", { class: "explorable-controls" });
@@ -295,9 +297,10 @@ function descent(node, data) {
   };
   const etaSlider = slider(controls, { label: "learning rate η", ...data.logEta,
     format: (v) => `${(10 ** v).toExponential(2)} (${((10 ** v) / limit).toFixed(2)} × 2/λmax)`,
-    onInput: () => { run.stop(); reset(); } });
+    onInput: () => { run.stop(); whole(); } });
   const run = runner(controls, { reset, advance, done });
-  reset();
+  const whole = () => { reset(); while (!done()) advance(); };  // every update at once
+  whole();  // it opens on the run the code above drew; Reset starts over, to step or play
 }
 
 // ---- 3. The same line on raw and on standardised inputs (chapter 11) -------------------------
