@@ -43,7 +43,8 @@ ANNOTATION_ITEM = re.compile(r"^(?P<indent>[ \t]*)\d+\.\s")
 ANNOTATION = re.compile(r"[ \t]*# \((?P<n>\d+)\)!")  # a code annotation marker
 PLOT_INK = "#010203"  # text and axes colour while drawing; each scheme's copy gets its own
 SCHEME_INK = {"light": "#212121", "dark": "#e2e4e9"}  # Material's text colour in each scheme
-PRELOAD = ["torch", "numpy", "matplotlib.pyplot"]  # imported once, by the forkserver
+PRELOAD = ["torch", "torch._dynamo", "numpy", "matplotlib.pyplot"]  # imported once, by the forkserver
+# (torch._dynamo: 1.5 s, imported at the first optimizer step or torch.compile, by most pages)
 PLOTS = "assets/plots"  # where the site keeps the figures
 RUN_NOTE = "{ .exec-note }"  # the attribute line under a page's run note
 
@@ -220,7 +221,8 @@ def run_pages(pages: list[Page], cache_dir: Path, jobs: int | None = None) -> di
     env = dict(os.environ)
     with _pool(min(len(todo), jobs or os.cpu_count() or 1)) as pool:
         futures = {pool.submit(run_page, p.src_uri, [(b.code, b.opts) for b in p.blocks],
-                               p.placeholders, env): p for p in todo}
+                               p.placeholders, env): p
+                   for p in reversed(todo)}  # the later chapters run longest: start them first
         for future in concurrent.futures.as_completed(futures):
             page = futures[future]
             try:
