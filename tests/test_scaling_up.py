@@ -90,11 +90,24 @@ def test_gradients_by_hand_equal_autograd(chapter, chunk):
     for grads in (functools.partial(ns["grads_by_hand"], chunk=chunk),
                   functools.partial(ns["grads_by_hand"], chunk=chunk,
                                     residual=ns["residual_addmm"]),
+                  functools.partial(ns["grads_by_columns"], chunk=chunk),
                   ns["grads_fused"]):
         with torch.no_grad():
             mine = grads(x, y, w, b)
         for got, want in zip(mine, (loss, w.grad, b.grad)):
             assert torch.allclose(got, want, rtol=1e-4, atol=1e-5), (grads, got, want)
+
+
+def test_grads_by_columns_works_on_row_major_data_too(chapter):
+    """It reads x through x.t(): any layout gives the same sums, only the speed differs."""
+    ns, _ = chapter
+    x, y = ns["make_data"](2_000, seed=8)
+    w, b = ns["init_params"](seed=9)
+    with torch.no_grad():
+        cols = ns["grads_by_columns"](x, y, w, b, chunk=300)
+        rows = ns["grads_by_columns"](x.contiguous(), y.contiguous(), w, b, chunk=300)
+    for got, want in zip(rows, cols):
+        assert torch.allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("n", [5_000, 2**14, 2**14 + 1])
