@@ -11,7 +11,8 @@ from linreg import inputs, targets  # X: N × d = 5 × 3, Y: N × m = 5 × 2
 # --8<-- [start:table]
 print("region  temp  rain  humidity  ->  apples  oranges")
 for i, (x, y) in enumerate(zip(inputs, targets), start=1):
-    print(f"{i:>6} {x[0]:5.0f} {x[1]:5.0f} {x[2]:9.0f}  -> {y[0]:7.0f} {y[1]:8.0f}")
+    print(f"{i:>6} {x[0]:5.0f} {x[1]:5.0f} {x[2]:9.0f}  ->",
+          f"{y[0]:7.0f} {y[1]:8.0f}")
 # --8<-- [end:table]
 
 # --8<-- [start:picture]
@@ -37,7 +38,7 @@ for j, feature in enumerate(feature_names):  # row j: feature j (from 0)
 # --8<-- [start:shapes]
 print("inputs: ", inputs.shape, inputs.dtype)  # (1)!
 print("targets:", targets.shape, targets.dtype)
-assert inputs.shape[0] == targets.shape[0], "one row of targets per row of inputs"
+assert inputs.shape[0] == targets.shape[0], "one row of targets per input row"
 # --8<-- [end:shapes]
 
 # --8<-- [start:precision]
@@ -68,13 +69,13 @@ print("integers typed without a dot:", np.array([[73, 67, 43]]).dtype)
 # --8<-- [start:integers]
 counts = torch.tensor([[73, 67, 43]])  # typed without a dot: int64
 doubles = torch.from_numpy(np.array([[73.0, 67.0, 43.0]]))  # float64
-weights = torch.randn(3, 2)  # weights are fractional: float32
+weights = torch.randn(2, 3)  # float32; outputs × features, as in chapter 3
 for row in (counts, doubles):
-    print(f"{row.dtype} * float32 ->", (row.T * weights).dtype)  # (1)!
+    print(f"{row.dtype} * float32 ->", (row * weights).dtype)  # (1)!
     try:
-        row @ weights  # (2)!
+        row @ weights.t()  # (2)!
     except RuntimeError as error:
         print(f"{row.dtype} @ float32 -> RuntimeError:", error)
 
-print("float32 @ float32 ->", (counts.float() @ weights).shape)
+print("float32 @ float32 ->", (counts.float() @ weights.t()).shape)
 # --8<-- [end:integers]

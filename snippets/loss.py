@@ -43,7 +43,8 @@ ax.axhline(0, linewidth=0.8, color="#888888")
 ax.set_xticks(regions.tolist())
 ax.set_xlabel("region")
 ax.set_ylabel("yield")
-ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1), fontsize=10, ncol=2)  # above the data
+ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1), fontsize=10,
+          ncol=2)  # above the data
 plt.show()
 # --8<-- [end:picture]
 

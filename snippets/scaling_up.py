@@ -202,6 +202,7 @@ show("full batch, by hand", w, b)
 with torch.no_grad():
     same = [torch.allclose(mine, theirs, rtol=1e-4, atol=1e-6) for mine, theirs in
             zip(grads_by_columns(x, y, w, b, chunk=COLUMN_CHUNK), grads_by_hand(x, y, w, b))]
+
 print("by columns, in chunks: the same loss and gradients:", all(same))
 # --8<-- [end:by_hand]
 
