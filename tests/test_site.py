@@ -92,11 +92,11 @@ def test_a_block_whose_last_line_has_a_value_is_refused():
     sys.path.insert(0, str(ROOT / "hooks"))
     import lessonrun
 
-    def echoes(blocks):  # (figures another test left open in this process are not ours)
+    def echoes(blocks):  # one block: a figure another test left open stops the run after it
         return [p for p in lessonrun.run_page("t.md", blocks, [])["problems"] if "gives" in p]
 
-    assert echoes([("x = [3, 1]\nx.sort()", {}), ("x.copy()", {})]) == [
-        "code block 2, line 1: `x.copy()` gives list [1, 3], which a notebook prints under it: "
+    assert echoes([("x = [3, 1]\nx.sort()\nx.copy()", {})]) == [
+        "code block 1, line 3: `x.copy()` gives list [1, 3], which a notebook prints under it: "
         "end the block with what returns None"]
     assert echoes([("x = []\nx.append(1)\nprint(x)", {})]) == []
 
