@@ -5,8 +5,8 @@ For each chapter (`docs/NN-topic.md`), after hooks/exec_code.py has run its code
 - `notebooks/NN-topic.ipynb`: the chapter itself, prose and formulas as Markdown cells, its
   code as code cells holding the outputs of the build's run (it reads like the page before
   anyone runs it). Exercise solutions stay collapsed, as on the page. mkdocs-jupyter renders
-  it as a page (`execute: false`: its code already ran once, for the chapter), and this hook
-  re-expresses that page in the site's own markup.
+  it as a page (`execute: false`: its code already ran once, for the chapter), rendered by
+  hooks/notebook_render.py in the site's own markup.
 - `code/NN-topic.py`: the chapter's code as one script that runs alone, Setup included, with
   cell markers (`# %%`) that editors such as VS Code run cell by cell.
 
@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import textwrap
+import types
 from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 
 import lessonrun
 import notebook_render
@@ -75,10 +77,9 @@ def topic_title(page: lessonrun.Page) -> str:
 
 
 def on_config(config):
-    """Keep mkdocs-jupyter's cache beside ours and quiet; list the notebooks in the nav."""
-    for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):  # "Converting ..."
+    """Keep mkdocs-jupyter quiet; list the notebooks in the nav."""
+    for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):  # "Copied ..."
         logging.getLogger(name).setLevel(logging.WARNING)
-    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache_root(config) / "mkdocs-jupyter")
     config.nav.append({"Notebooks": f"{NOTEBOOK_DIR}/index.md"})
     return config
 
@@ -112,7 +113,6 @@ def on_files(files, config):
         made["page_cache"] = str(notebook_render.page_cache(
             folder / "pages", path, made["figures"], made["header"]))
         CHAPTERS[src_uri] = made
-    notebook_render.prewarm(list(CHAPTERS.values()), config.plugins["mkdocs-jupyter"].config)
     files.append(File.generated(config, f"{CODE_DIR}/linreg.py", content=shared_module(config)))
     files.append(File.generated(config, f"{NOTEBOOK_DIR}/index.md", content=index_page(config)))
     return files
@@ -133,24 +133,38 @@ def on_page_markdown(markdown, page, config, files):
     return markdown.replace(f"\n{RUN_NOTE}\n", f"{text}\n{RUN_NOTE}\n", 1)
 
 
-@event_priority(50)  # before hooks/katex.py typesets the math this produces
-def on_page_content(html, page, config, files):
-    """A notebook's page in the site's own markup (hooks/notebook_render.py), usually made
-    ahead of time; left out of the search index, where its chapter already is."""
+def made_for(page) -> dict | None:
+    """What this build made for a notebook's page; None for any other page."""
     if not (page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/") and page.file.src_uri.endswith(".ipynb")):
-        return html
-    made = next((c for c in CHAPTERS.values() if f"{c['name']}.ipynb" in page.file.src_uri), None)
+        return None
+    return next((c for c in CHAPTERS.values() if f"{c['name']}.ipynb" in page.file.src_uri), None)
+
+
+@event_priority(-100)  # after mkdocs-jupyter has set the page up, with its own render()
+def on_pre_page(page, config, files):
+    """A notebook's page rendered straight from the notebook, in the site's own markup
+    (hooks/notebook_render.py), in place of mkdocs-jupyter's nbconvert rendering."""
+    made = made_for(page)
     if made is None:
-        return html
-    page.meta["search"] = {"exclude": True}
-    page.title = made["title"]  # "13. Scaling up", not the file name's "13 scaling up"
-    cached = Path(made["page_cache"])
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
-    converted = notebook_render.convert(html, list(notebook_render.flat_ids(page.toc)),
-                                        made["figures"], made["header"])
-    notebook_render.write(cached, converted)
-    return converted
+        return page
+
+    def render(self, config, files):
+        done = notebook_render.cached_page(Path(made["notebook"]), made["figures"],
+                                           made["header"], Path(made["page_cache"]))
+        self.content, self.toc = done["content"], get_toc(done["toc_tokens"])
+
+    page.render = types.MethodType(render, page)
+    return page
+
+
+def on_page_content(html, page, config, files):
+    """A notebook's page keeps its chapter's title and stays out of the search index, where its
+    chapter already is."""
+    made = made_for(page)
+    if made is not None:
+        page.meta["search"] = {"exclude": True}
+        page.title = made["title"]  # "13. Scaling up", not the file name's "13 scaling up"
+    return html
 
 
 def notebook_header(name: str, up: str, remote) -> str:
