@@ -33,7 +33,15 @@ for j, feature in enumerate(feature_names):  # row j: feature j (from 0)
         ax.margins(0.2)
         if j == 0:
             ax.set_title(fruit)
+plt.show()
 # --8<-- [end:picture]
+
+# --8<-- [start:correlations]
+print("correlation   apples  oranges")
+for j, feature in enumerate(["temperature", "rainfall", "humidity"]):
+    r = [np.corrcoef(inputs[:, j], targets[:, k])[0, 1] for k in range(2)]
+    print(f"{feature:<12} {r[0]:7.2f} {r[1]:8.2f}")
+# --8<-- [end:correlations]
 
 # --8<-- [start:shapes]
 print("inputs: ", inputs.shape, inputs.dtype)  # (1)!

@@ -88,14 +88,14 @@ rain, apples = x[:, 1], y[:, 0]  # one feature, one output
 w_line, b_line = torch.tensor(0.0), apples.mean()  # (1)!
 start = mse(w_line * rain + b_line, apples)
 print(f"w = {w_line.item():.3f}, b = {b_line.item():.1f}:"
-      f" MSE {start.item():.2f}")
+      f" MSE {start.item():.2f}, RMSE {start.sqrt().item():.1f}")
 ones = torch.ones_like(rain)
 best = torch.linalg.lstsq(torch.stack([rain, ones], 1).cpu(),  # (2)!
                           apples[:, None].cpu()).solution.flatten()
 best_w, best_b = best.tolist()
 best_mse = mse(best_w * rain + best_b, apples)
-print(f"w = {best_w:.3f}, b = {best_b:.1f}: MSE {best_mse.item():.2f}"
-      " (the lowest any line reaches)")
+print(f"w = {best_w:.3f}, b = {best_b:.1f}: MSE {best_mse.item():.2f},"
+      f" RMSE {best_mse.sqrt().item():.1f} (the lowest any line reaches)")
 # --8<-- [end:one_line]
 
 # --8<-- [start:fit_by_hand]

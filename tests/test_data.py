@@ -60,9 +60,19 @@ def test_the_picture_shows_each_feature_against_each_target(data):
             xs, ys = axes[j, k].lines[0].get_data()
             assert list(xs) == ns["inputs"][:, j].tolist() and list(ys) == ns["targets"][:, k].tolist()
             assert [t.get_text() for t in axes[j, k].texts] == ["1", "2", "3", "4", "5"]
-    # what the prose says of it: rainfall tracks both yields, temperature runs the other way
+
+
+def test_correlations_back_what_the_prose_says(data):
+    """Rainfall tracks both yields, humidity less so, temperature runs the other way; the
+    printed table holds numpy's own correlations."""
+    ns, out = data
     corr = np.corrcoef(ns["inputs"].T, ns["targets"].T)[:3, 3:]
-    assert (corr[1] > 0.9).all() and (corr[2] > 0.5).all() and (corr[0] < 0).all()
+    assert (corr[1] > 0.9).all() and (0.5 < corr[2]).all() and (corr[2] < corr[1]).all()
+    assert (corr[0] < 0).all()
+    rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in out.splitlines()
+            if line.split()[:1] in (["temperature"], ["rainfall"], ["humidity"])}
+    assert rows == {name: [round(float(c), 2) for c in corr[j]]
+                    for j, name in enumerate(["temperature", "rainfall", "humidity"])}
 
 
 def test_exercises():

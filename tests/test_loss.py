@@ -81,7 +81,8 @@ def test_one_feature_line_flat_start_and_least_squares(loss_run):
     assert ns["best_mse"].item() == pytest.approx(best, rel=1e-5)
     for dw, db in ((1e-3, 0), (-1e-3, 0), (0, 0.1), (0, -0.1)):
         assert np.mean(((w + dw) * rain + b + db - apples) ** 2) > best
-    assert f"w = 0.000, b = {apples.mean():.1f}: MSE {apples.var():.2f}" in out
+    assert f"w = 0.000, b = {apples.mean():.1f}: MSE {apples.var():.2f}, RMSE {apples.std():.1f}" in out
+    assert f"MSE {best:.2f}, RMSE {np.sqrt(best):.1f} (the lowest" in out
     data = ns["line_data"]
     assert data["start"] == {"w": 0.0, "b": pytest.approx(apples.mean())}
     assert data["xRange"][0] < rain.min() and data["xRange"][1] > rain.max()

@@ -102,6 +102,10 @@ def test_untrained_predictions_are_far_off(model_run):
             [preds[i, 0], linreg.targets[i, 0], preds[i, 1], linreg.targets[i, 1]], abs=0.06)
     assert np.abs(preds - linreg.targets).max() > 100
     assert (preds < 0).sum() >= 5
+    # the largest miss, printed and quoted: region 3's oranges
+    gaps = np.abs(preds - linreg.targets)
+    assert np.unravel_index(gaps.argmax(), gaps.shape) == (2, 1)
+    assert f"largest miss: {gaps.max():.1f}" in out
 
 
 def test_graph_behind_the_predictions(model_run):
