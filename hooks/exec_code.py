@@ -183,7 +183,8 @@ def output_fence(text: str, indent: str, error: bool = False) -> list[str]:
 def insert_run_note(lines, result) -> list[str]:
     """Say under the title what produced the outputs (hooks/takeaway.py adds the downloads)."""
     note = (f"Every output on this page was printed by its code, run when the site was built "
-            f"(torch {result['torch']}, device **{result['device']}**). On another device the "
-            "numbers agree to the digits shown, give or take one in the last place.")
+            f"(torch {result['torch']}, device **{result['device']}**). On another device most "
+            "numbers agree to the digits shown, give or take one in the last place; those that "
+            "measure rounding error or time differ.")
     title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
     return lines[:title + 1] + ["", note, RUN_NOTE, ""] + lines[title + 1:]

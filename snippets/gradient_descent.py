@@ -109,6 +109,7 @@ ax.set_ylabel("prediction")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=10,
           ncol=2)  # under the axes, clear of the points
 fig.tight_layout()
+plt.show()
 # --8<-- [end:predictions_picture]
 
 # --8<-- [start:packaged]
@@ -136,7 +137,7 @@ def try_to_train(what, x, y, w, b, lr=1e-5):
 w, b = init_params(device=device)
 try_to_train("4 rows of inputs, 5 rows of targets:", x[:4], y, w, b)
 try_to_train("weights for 2 features, inputs with 3:", x, y, w[:, :2], b)
-x64 = torch.from_numpy(inputs.astype("float64")).to(device)  # (1)!
+x64 = torch.from_numpy(inputs.astype("float64"))  # (1)!
 try_to_train("inputs in float64, the rest in float32:", x64, y, w, b)
 x_nan = x.clone()
 x_nan[1, 2] = float("nan")  # (2)!

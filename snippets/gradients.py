@@ -24,11 +24,11 @@ print("shapes:", tuple(w.grad.shape), tuple(b.grad.shape))  # (3)!
 
 # --8<-- [start:accumulate]
 first = w.grad.clone()  # (1)!
-loss = mse(model(x, w, b), y)  # the same w and b, so the same loss
+loss = mse(model(x, w, b), y)  # (2)!
 loss.backward()
 print("after a second backward():", w.grad, sep="\n")
 print("exactly twice the first:", torch.equal(w.grad, 2 * first))
-w.grad.zero_()  # (2)!
+w.grad.zero_()  # (3)!
 b.grad.zero_()
 print("after zero_():", w.grad, sep="\n")
 # --8<-- [end:accumulate]
@@ -44,7 +44,7 @@ for rows in (slice(0, 3), slice(3, 5)):  # (1)!
     share = (rows.stop - rows.start) / len(x)  # 3/5, then 2/5 of the elements
     (share * part).backward()  # (2)!
 
-print("rows 1-3 and 4-5, accumulated:", w.grad, sep="\n")
+print("regions 1-3 and 4-5, accumulated:", w.grad, sep="\n")
 print("same as the full batch:", torch.allclose(w.grad, full_grad))
 for p in (w, b):  # zero them again for what follows
     p.grad.zero_()
@@ -73,8 +73,8 @@ print("allclose:", torch.allclose(grad_w, w.grad),
 
 # --8<-- [start:sign]
 h = 0.001  # a small nudge
-x64, y64 = x.double(), y.double()  # (1)!
-w64, b64 = w.detach().double(), b.detach().double()
+x64, y64 = x.cpu().double(), y.cpu().double()  # (1)!
+w64, b64 = w.detach().cpu().double(), b.detach().cpu().double()
 loss64 = mse(model(x64, w64, b64), y64)
 for name, (k, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
     nudged = w64.clone()
@@ -87,12 +87,14 @@ for name, (k, j) in {"w[0, 0]": (0, 0), "w[1, 2]": (1, 2)}.items():
 
 # --8<-- [start:terms]
 terms = errors.t()[:, :, None] * x[None, :, :]  # (1)!
-print("e_ik·x_ij      apples:                 oranges:")
-print("region      temp    rain   humid     temp    rain   humid")
+print("        apples: e_i1 and e_i1·x_ij       oranges: e_i2 and e_i2·x_ij")
+print("region   e_i1   temp   rain  humid     e_i2   temp   rain  humid")
 for i in range(5):
-    row = terms[:, i, :].flatten().tolist()  # apples' 3, then oranges' 3
-    print(f"{i + 1:6}" + "".join(f"{t:8.0f}" for t in row[:3]), " ",
-          "".join(f"{t:8.0f}" for t in row[3:]))
+    cells = []
+    for k in range(2):  # apples, then oranges: the error, then its 3 terms
+        cells.append(f"{errors[i, k].item():7.1f}"
+                     + "".join(f"{t:7.0f}" for t in terms[k, i].tolist()))
+    print(f"{i + 1:6}" + "  ".join(cells))
 
 print("positive terms:", (terms > 0).sum().item(), "of", terms.numel())
 for k, fruit in enumerate(["apples", "oranges"]):
@@ -104,7 +106,7 @@ k, i, j = torch.unravel_index(terms.abs().argmax(), terms.shape)  # (3)!
 feature, fruit = ("temperature", "rain", "humidity")[j], ("apple", "orange")[k]
 print(f"largest term: region {i + 1}, {feature} {x[i, j].item():.0f},"
       f" {fruit} error {errors[i, k].item():.1f}")
-print(f"its share of dL/dw[{k}, {j}]:",
+print(f"its share of w.grad[{k}, {j}]:",
       f"{(terms[k, i, j] / terms[k, :, j].sum()).item():.0%}")
 print("mean of each feature:", x.mean(dim=0))  # (4)!
 # --8<-- [end:terms]

@@ -206,6 +206,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
         ax.set(title=p["title"], xlabel="w", ylabel="b")
 
     fig.tight_layout()
+    plt.show()
     # --8<-- [end:valley_plot]
 
     # --8<-- [start:scaled]
@@ -262,4 +263,5 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
 
     scaled_ax.set_xlabel("epoch")
     fig.tight_layout()
+    plt.show()
     # --8<-- [end:plot]

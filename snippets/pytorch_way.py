@@ -91,6 +91,7 @@ ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours],
           labels=["batch 1", "batch 2", "batch 3"], ncol=3,
           loc="lower center", bbox_to_anchor=(0.5, 1), frameon=False)
 ax.set_frame_on(False)
+plt.show()
 # --8<-- [end:batches]
 
 # --8<-- [start:checks]

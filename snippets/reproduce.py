@@ -104,21 +104,21 @@ print(f"the first loss may move by up to {first_bound:.2f};"
 # --8<-- [end:first_bound]
 
 # --8<-- [start:nudges]
-x64, y64 = x.double(), y.double()
+x64, y64 = x.cpu().double(), y.cpu().double()  # (1)!
 start = torch.tensor(notebook["w"][0] + notebook["w"][1] + notebook["b"],
-                     dtype=torch.float64)  # (1)!
+                     dtype=torch.float64)  # (2)!
 
 
 def published_from(theta):
     """replay() in float64, from the 8 starting numbers in theta."""
-    w = theta[:6].reshape(2, 3).clone().to(device).requires_grad_()
-    b = theta[6:].clone().to(device).requires_grad_()
+    w = theta[:6].reshape(2, 3).clone().requires_grad_()
+    b = theta[6:].clone().requires_grad_()
     return replay(x64, y64, w, b)
 
 
 exact = published_from(start)
 nudged = [(published_from(start + h * e), published_from(start - h * e))
-          for e in torch.eye(8, dtype=torch.float64)]  # (2)!
+          for e in torch.eye(8, dtype=torch.float64)]  # (3)!
 # --8<-- [end:nudges]
 
 # --8<-- [start:allowed]

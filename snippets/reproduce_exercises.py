@@ -20,10 +20,16 @@ with torch.no_grad():
     predicted = (w_full.grad * delta_w).sum() + (b_full.grad * delta_b).sum()
     worst = 5e-5 * (w_full.grad.abs().sum() + b_full.grad.abs().sum())
 
+
+def loss64(w, b):  # (1)!
+    return mse(model(x.double(), w.double(), b.double()), y.double())
+
+
+actual = (loss64(w_round, b_round) - loss64(w_full, b_full)).item()
 print(f"largest rounding of a weight: {delta_w.abs().max():.1e}")
 print(f"loss, full digits: {loss_full.item():.2f},"
       f" rounded: {loss_round.item():.2f}")
-print(f"actual change {loss_round.item() - loss_full.item():+.3f},"
-      f" first-order prediction {predicted.item():+.3f},"
+print(f"actual change {actual:+.4f},"
+      f" first-order prediction {predicted.item():+.4f},"
       f" worst case ±{worst.item():.3f}")
 # --8<-- [end:controlled]

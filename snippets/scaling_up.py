@@ -463,6 +463,7 @@ ax.legend(fontsize=10, ncol=2, loc="upper center",  # below the axes,
           bbox_to_anchor=(0.5, -0.3))  # readable on a phone
 ax.grid(alpha=0.3)
 fig.tight_layout()
+plt.show()
 # --8<-- [end:figure]
 
 

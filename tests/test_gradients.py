@@ -82,7 +82,14 @@ def test_terms_of_the_gradient(grads_run):
     assert np.unravel_index(np.abs(terms).argmax(), terms.shape) == (1, 2, 1)
     assert "largest term: region 3, rain 134, orange error -309.2" in out
     share = terms[1, 2, 1] / terms[1, :, 1].sum()
-    assert f"its share of dL/dw[1, 1]: {share:.0%}" in out
+    assert f"its share of w.grad[1, 1]: {share:.0%}" in out
+    # the table prints each region's two errors beside their terms
+    rows = [line.split() for line in out.splitlines()
+            if line.split()[:1] in (["1"], ["2"], ["3"], ["4"], ["5"]) and len(line.split()) == 9]
+    assert [float(r[1]) for r in rows] == pytest.approx(error[:, 0], abs=0.051)
+    assert [float(r[5]) for r in rows] == pytest.approx(error[:, 1], abs=0.051)
+    assert [float(v) for r in rows for v in r[2:5] + r[6:]] == pytest.approx(
+        [t for i in range(5) for t in [*terms[0, i], *terms[1, i]]], abs=0.51)
     # the sums are negative because the negative terms outweigh the positive ones
     assert (terms.sum(axis=1) < 0).all()
     assert terms[0].clip(min=0).sum() < -terms[0].clip(max=0).sum() / 10

@@ -94,9 +94,16 @@ def test_each_loss_follows_the_update_count_worked_out(rep):
 
 
 def test_exercise_first_order_prediction():
-    ns, _ = run_snippet("reproduce_exercises")
-    actual = ns["loss_round"].item() - ns["loss_full"].item()
-    assert actual == pytest.approx(ns["predicted"].item(), abs=0.02)  # float32 loss near 3e4
+    ns, out = run_snippet("reproduce_exercises")
+    x, y = inputs.astype(np.float64), targets.astype(np.float64)
+
+    def loss(w, b):  # NumPy, float64
+        return np.mean((x @ w.detach().double().numpy().T + b.detach().double().numpy() - y) ** 2)
+
+    actual = loss(ns["w_round"], ns["b_round"]) - loss(ns["w_full"], ns["b_full"])
+    assert ns["actual"] == pytest.approx(actual, abs=1e-8)
+    assert actual == pytest.approx(ns["predicted"].item(), abs=1e-4)  # it is nearly linear here
+    assert f"actual change {actual:+.4f}, first-order prediction" in out
     assert abs(actual) <= ns["worst"].item()
     assert ns["delta_w"].abs().max().item() <= H
 
