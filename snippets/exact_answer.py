@@ -163,7 +163,11 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
 
     print(f"together: {left.sum():.2f}, the loss above the floor")
     slow = directions[:, 0]
-    print("slowest direction (w1, w2, w3, b):", slow.float())
+    print("flattest direction (temp, rain, humid, bias):",
+          "  ".join(f"{v:+.5f}" for v in slow.tolist()))
+    mix = torch.from_numpy(inputs).double() @ -slow[:3]  # per region
+    print("minus its weights, times each region's features:",
+          "  ".join(f"{v:.2f}" for v in mix.tolist()))
     # --8<-- [end:eigen]
 
     # --8<-- [start:valley]
@@ -190,7 +194,7 @@ if __name__ == "__main__":  # the chapter; importing only defines the above
                 label=fruit)
 
     ax.plot(0, 0, "*", ms=14, color="#c05bd1", label="least squares")
-    ax.set(xlabel="error along the slowest direction",
+    ax.set(xlabel="error along the flattest direction",
            ylabel="error along the steepest")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1), ncol=3,
               frameon=False)

@@ -35,7 +35,7 @@ for trial in range(3):  # (1)!
         moves[name] = max(moves.get(name, 0.0), move)
 
 for name, move in moves.items():
-    print(f"{name:>16}: the answer moves by up to {move:.0e} (relative)")
+    print(f"{name:>16}: the answer moves by up to {move:.2e} (relative)")
 # --8<-- [end:rounding]
 
 # --8<-- [start:four]

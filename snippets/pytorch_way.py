@@ -184,6 +184,8 @@ for epoch in (1, 2, 3, 5, 10, 20):
 
 gap = max(abs(t - h) / h for t, h in zip(torch_losses, hand_losses))
 print("equal to 6 significant digits:", gap < 1e-6)  # (3)!
+hand_after_20 = mse(model(x, w, b), y).item()  # (4)!
+print(f"after the 20th update: {hand_after_20:.2f}")
 # --8<-- [end:same]
 
 # --8<-- [start:regions]

@@ -174,7 +174,7 @@ def test_each_direction_evolves_on_its_own(chapter):
 def test_valley_plot(chapter):
     ns, _ = chapter
     [ax] = [a for fig in ns["__figures__"] for a in fig.axes
-            if a.get_xlabel() == "error along the slowest direction"]
+            if a.get_xlabel() == "error along the flattest direction"]
     apples, oranges, star = ax.get_lines()[-3:]
     path = ns["path"].numpy()
     assert np.allclose(apples.get_xdata(), path[:, 0, 0])

@@ -112,6 +112,12 @@ def test_full_batch_fit_gives_the_hand_written_losses(chapter):
     assert np.allclose(torch_way, hand, rtol=1e-6, atol=0)
     assert [f"{v:.2f}" for v in torch_way] == [f"{v:.2f}" for v in hand]
     assert "equal to 6 significant digits: True" in out
+    # after the 20th update: the loss chapter 7's loop reaches
+    w, b = init_params(seed=0)
+    train(*data(), w, b, lr=1e-5, epochs=20)
+    after = mse(model(data()[0], w, b), data()[1]).item()
+    assert ns["hand_after_20"] == pytest.approx(after, rel=1e-6) and after < hand[-1]
+    assert f"after the 20th update: {after:.2f}" in out
 
 
 def test_the_only_difference_is_how_the_update_rounds(chapter):

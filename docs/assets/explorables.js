@@ -296,7 +296,7 @@ function descent(node, data) {
       el("span", { class: `verdict ${above || !Number.isFinite(loss) ? "diverges" : "converges"}` }, note));
   };
   const etaSlider = slider(controls, { label: "learning rate η", ...data.logEta,
-    format: (v) => `${(10 ** v).toExponential(2)} (${((10 ** v) / limit).toFixed(2)} × 2/λmax)`,
+    format: (v) => `${(10 ** v).toExponential(2)} (${((10 ** v) / limit).toFixed(3)} × 2/λmax)`,
     onInput: () => { run.stop(); whole(); } });
   const run = runner(controls, { reset, advance, done });
   const whole = () => { reset(); while (!done()) advance(); };  // every update at once
@@ -315,12 +315,13 @@ function valley(node, data) {
   const controls = el("div", { class: "explorable-controls" });
   ui.append(controls);
   const fraction = slider(controls, { label: "step η as a share of each panel's 2/λmax", ...data.fraction,
-    format: (v) => v.toFixed(2), onInput: () => { run.stop(); reset(); } });
+    format: (v) => v.toFixed(2), onInput: () => { run.stop(); whole(); } });
   const reset = () => views.forEach((v) => v.reset(fraction.get()));
-  const run = runner(controls, {
-    reset, advance: () => views.forEach((v) => v.advance()), done: () => views.every((v) => v.done()),
-  });
-  reset();
+  const advance = () => views.forEach((v) => v.advance());
+  const done = () => views.every((v) => v.done());
+  const run = runner(controls, { reset, advance, done });
+  const whole = () => { reset(); while (!done()) advance(); };  // every step at once
+  whole();  // it opens on the paths the code above drew; Reset starts over, to step or play
 }
 
 function panel(parent, p, y) {
