@@ -57,7 +57,7 @@ def make_data(n, device="cpu", noise=0.1, seed=0):
 def show(name, w, b):
     """One line: the weights of apples, of oranges, then the two biases."""
     values = torch.cat([w.detach().flatten(), b.detach()]).tolist()
-    print(f"{name:<22}" + " ".join(f"{v:6.3f}" for v in values))
+    print(f"{name:<25}" + " ".join(f"{v:6.3f}" for v in values))
 
 
 device = pick_device()
@@ -357,7 +357,7 @@ for name, (w, b) in fits.items():
 # on the CPU (resident memory); the pair is (on the device, in host RAM).
 ROW_BYTES = {
     "full batch, autograd": (20 + 24, 0),  # (1)!
-    "full batch, by hand": (20 + 8, 0),  # e, N×2; in chunks: almost 0
+    "full batch, by hand": (20 + 16, 0),  # e and e.pow(2), N×2 each; in chunks: ~0
     "full batch, fused": (20, 0),
     "DataLoader": (20, 48),  # (2)!
     "slicing": (20 + 8, 0),  # the shuffled order, N int64 numbers
@@ -447,11 +447,14 @@ GRAM_US = [run["methods"]["gram_step"]["s"] * 1e6 for run in RESULTS["runs"]]
 # --8<-- [end:results]
 
 # --8<-- [start:figure]
-STYLE = {"autograd": ("#e8833a", "o"), "hand": ("#c05bd1", "s"),
-         "columns_chunks": ("#8c6d46", "*"), "fused": ("#3fa34d", "^"), "loader_rows": ("#d6544f", "v"),
-         "loader_batches": ("#b38a2e", "D"), "slicing": ("#4f8fe6", "P"),
-         "closed_form": ("#2aa7a0", "X")}
-fig, ax = plt.subplots(figsize=(5.6, 3.6))
+STYLE = {  # one method of each kind: colour, marker
+    "autograd": ("#e8833a", "o"), "hand": ("#c05bd1", "s"),
+    "columns_chunks": ("#8c6d46", "*"), "fused": ("#3fa34d", "^"),
+    "loader_rows": ("#d6544f", "v"), "loader_batches": ("#b38a2e", "D"),
+    "slicing": ("#4f8fe6", "P"), "closed_form": ("#2aa7a0", "X"),
+    "gram_step": ("#e377c2", "d"),
+}
+fig, ax = plt.subplots(figsize=(5.6, 5.6), layout="constrained")
 ax.plot(ns, bound, color="#888888", lw=3, label="read pass (bound)")
 for key, (colour, marker) in STYLE.items():
     times = [run["methods"][key]["s"] for run in RESULTS["runs"]]
@@ -459,10 +462,8 @@ for key, (colour, marker) in STYLE.items():
 
 ax.set(xscale="log", yscale="log", xlabel="rows N",
        ylabel="seconds per epoch")
-ax.legend(fontsize=10, ncol=2, loc="upper center",  # below the axes,
-          bbox_to_anchor=(0.5, -0.3))  # readable on a phone
 ax.grid(alpha=0.3)
-fig.tight_layout()
+fig.legend(fontsize=10, ncol=2, loc="outside lower center")  # (1)!
 plt.show()
 # --8<-- [end:figure]
 

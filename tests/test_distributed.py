@@ -123,6 +123,11 @@ def test_exact_answer_from_one_all_reduce_is_least_squares(chapter, rows):
         assert np.allclose(got["theta"].numpy(), theta, rtol=1e-9, atol=1e-9)
     assert "same as lstsq on all rows in one process, to 1e-9: True" in out
     assert "every rank solved the same sums: True" in out
+    # its loss, far below where twenty steps of gradient descent got
+    best = np.mean((x_tilde @ theta - rows[:, 3:]) ** 2)
+    gd = ns["ranks"][0]["losses"][-1].item()
+    assert f"its loss: {best:.2f}; gradient descent's in epoch 20: {gd:.2f}" in out
+    assert best < gd / 100
 
 
 def test_torchrun_refuses_rows_that_do_not_split(chapter, folder):

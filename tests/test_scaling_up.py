@@ -298,6 +298,8 @@ MEASURE = textwrap.dedent("""
     if sys.argv[1] == "DataLoader":
         loader = s.DataLoader(s.TensorDataset(x, y), batch_size=1024, shuffle=True)
         batch = next(iter(loader))
+    elif sys.argv[1] == "full batch, by hand":
+        s.step_with(s.grads_by_hand, x, y, w, b, 0.1)
     else:
         s.step_autograd(x, y, w, b, 0.1)
     print((peak() - before) / n)
@@ -305,7 +307,7 @@ MEASURE = textwrap.dedent("""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
-@pytest.mark.parametrize("method", ["full batch, autograd", "DataLoader"])
+@pytest.mark.parametrize("method", ["full batch, autograd", "full batch, by hand", "DataLoader"])
 def test_memory_per_row_matches_a_measurement(chapter, method):
     """The bytes per row that ROW_BYTES adds to the data are what a process really adds at its
     peak (a fresh process: the data was its peak so far; VmHWM, not ru_maxrss, which a child
@@ -396,9 +398,32 @@ def test_the_pages_claims_hold_in_the_cpu_results():
     # full-batch epoch streams through memory in order"
     assert last["slicing_large"]["s"] < last["slicing"]["s"] < last["loader_rows"]["s"]
     assert last["slicing_large"]["s"] > last["hand"]["s"]
+    # "their epoch takes ...% of the time ...: with the smaller batches, dispatch is about half"
+    assert 0.35 < last["slicing_large"]["s"] / last["slicing"]["s"] < 0.65
+    # "at N = 10⁶, where they agree closely, the choice of call alone changed the epoch"
+    million = runs[-2]["methods"]
+    hand, addmm = million["hand"], million["hand_addmm"]
+    assert hand["s"] + hand["iqr"] < addmm["s"] - addmm["iqr"]
+    assert addmm["iqr"] < 0.1 * addmm["s"]
     # "an epoch of gradient descent on G and C ... does not grow with N"
     gram = [run["methods"]["gram_step"]["s"] for run in runs]
     assert max(gram) < 1e-3 and max(gram) < 10 * min(gram)
+
+
+def test_the_figure_draws_the_results_file(chapter):
+    """Each line of the picture is a method's median seconds per N from the results file, the
+    read pass included; its legend names them as the tables do."""
+    ns, _ = chapter
+    result = json.loads((BENCH / "results-cpu.json").read_text(encoding="utf-8"))
+    lines = {line.get_label(): line for line in ns["ax"].get_lines()}
+    sizes = [run["n"] for run in result["runs"]]
+    expected = {"read pass (bound)": [run["bound"]["s"] for run in result["runs"]]}
+    expected |= {ns["LABELS"][key]: [run["methods"][key]["s"] for run in result["runs"]]
+                 for key in ns["STYLE"]}
+    assert set(lines) == set(expected) and len(expected) == 10
+    for label, times in expected.items():
+        assert list(lines[label].get_xdata()) == sizes and list(lines[label].get_ydata()) == times
+    assert ns["ax"].get_xscale() == ns["ax"].get_yscale() == "log"
 
 
 def test_snippets_print_what_the_page_shows(site, chapter):
