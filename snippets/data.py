@@ -33,6 +33,7 @@ for j, feature in enumerate(feature_names):  # row j: feature j (from 0)
         ax.margins(0.2)
         if j == 0:
             ax.set_title(fruit)
+
 plt.show()
 # --8<-- [end:picture]
 

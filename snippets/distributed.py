@@ -258,6 +258,7 @@ for n, (matrix, title) in enumerate(panels):
     if n < 2:
         fig.text(0.32 + n * 0.34, 0.32, "+" if n == 0 else "=",
                  ha="center", va="center", fontsize=20)
+
 plt.show()
 # --8<-- [end:figure]
 

@@ -86,6 +86,7 @@ print("column 2 as without the transpose:",
 print("region  apples: predicted  target  oranges: predicted  target")
 for i, (p, t) in enumerate(zip(preds.tolist(), y.tolist()), start=1):
     print(f"{i:>6}{p[0]:>19.1f}{t[0]:>8.0f}{p[1]:>20.1f}{t[1]:>8.0f}")
+
 miss = (preds - y).abs().max().item()
 print(f"largest miss: {miss:.1f}")
 # --8<-- [end:untrained]

@@ -357,7 +357,7 @@ for name, (w, b) in fits.items():
 # on the CPU (resident memory); the pair is (on the device, in host RAM).
 ROW_BYTES = {
     "full batch, autograd": (20 + 24, 0),  # (1)!
-    "full batch, by hand": (20 + 16, 0),  # e and e.pow(2), N×2 each; in chunks: ~0
+    "full batch, by hand": (20 + 16, 0),  # e and its square, N×2 each; chunks: ~0
     "full batch, fused": (20, 0),
     "DataLoader": (20, 48),  # (2)!
     "slicing": (20 + 8, 0),  # the shuffled order, N int64 numbers

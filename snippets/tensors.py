@@ -96,6 +96,7 @@ for start in (3.0, 30.0):  # the two starts above
     bottom.annotate(f"start {start:.0f}: {slopes[n]:.0f}",
                     (starts[n], slopes[n]), textcoords="offset points",
                     xytext=(8, 4))
+
 plt.show()
 # --8<-- [end:picture]
 
