@@ -14,7 +14,7 @@ for dtype in ("float32", "float64"):
 
 # --8<-- [start:first_gap]
 # Gaps between floats double at every power of two, so the first integer lost
-# sits just above one: test 2**bits + 1 for growing bits.
+# sits just above a power of two: test 2**bits + 1 for growing bits.
 bits = 1
 while int(np.float32(2**bits + 1)) == 2**bits + 1:
     bits += 1

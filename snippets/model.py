@@ -97,8 +97,8 @@ def show_graph(node, depth=0):
     """Print the recorded operations behind a result, one per line."""
     name = type(node).__name__
     if hasattr(node, "variable"):  # (1)!
-        name += f" -> a parameter of shape {tuple(node.variable.shape)}"
-    print("    " * depth + name)
+        name += f": a parameter, shape {tuple(node.variable.shape)}"
+    print("  " * depth + name)  # two spaces a level: it fits a phone
     for child, _ in node.next_functions:
         if child is not None:  # (2)!
             show_graph(child, depth + 1)

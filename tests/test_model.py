@@ -113,10 +113,10 @@ def test_graph_behind_the_predictions(model_run):
     assert ns["preds"].grad_fn.name() == "AddBackward0"
     assert "grad_fn=<AddBackward0>" in out
     assert ("AddBackward0\n"
-            "    MmBackward0\n"
-            "        TBackward0\n"
-            "            AccumulateGrad -> a parameter of shape (2, 3)\n"
-            "    AccumulateGrad -> a parameter of shape (2,)\n") in out
+            "  MmBackward0\n"
+            "    TBackward0\n"
+            "      AccumulateGrad: a parameter, shape (2, 3)\n"
+            "  AccumulateGrad: a parameter, shape (2,)\n") in out
 
 
 def test_exercises():
