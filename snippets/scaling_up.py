@@ -361,7 +361,7 @@ ROW_BYTES = {
     "full batch, fused": (20, 0),
     "DataLoader": (20, 48),  # (2)!
     "slicing": (20 + 8, 0),  # the shuffled order, N int64 numbers
-    "closed form": (20, 0),  # G: (d+1+m)² numbers
+    "closed form": (20, 0),  # AᵀA: (d+1+m)² numbers
 }
 HEADROOM = 0.9  # leave a tenth of the free memory to everything else
 
