@@ -6,9 +6,9 @@ a second conversion to Markdown for the table of contents: about 1.5 s a noteboo
 cold build on 2 cores, for markup this site then replaced. Here each cell goes through the
 same two pieces nbconvert would use on it, and nothing else:
 
-- a Markdown cell through nbconvert's own Markdown renderer (mistune, math left alone, the
-  heading ids mkdocs-jupyter gives them), then into the site's markup: permalinks as on every
-  page, math as the spans hooks/katex.py typesets;
+- a Markdown cell through nbconvert's own Markdown renderer (mistune, math left alone), then
+  into the site's markup: permalinks as on every page, math as the spans hooks/katex.py
+  typesets;
 - a code cell through Pygments, into the same highlighted, copyable block as on every page;
   what it printed into the same "Output" block, and its figures as on the chapter's page.
 
@@ -58,7 +58,6 @@ def write(path: Path, text: str) -> None:
 def render(notebook: dict, figures: list[list[str]], header: str) -> dict:
     """The page's content and its table of contents. `figures` holds, per code cell, the HTML
     of the figures it drew; `header` goes right under the first cell (the title)."""
-    import mkdocs_jupyter.convert  # noqa: F401 - its heading ids (lowercase slugs), as on its pages
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
