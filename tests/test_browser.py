@@ -544,6 +544,10 @@ def test_the_whole_book_on_one_page_in_either_scheme(visit, base_url, site, sche
     """book/ holds every chapter, typeset, with every figure of the scheme loaded."""
     v = visit(color_scheme=scheme)
     page = v.open(base_url + "book/")
+    # Material picks the palette for the reader's preference once its script has run, which on
+    # a long page can come after the network is idle (it failed once: light figures in dark)
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === "
+                           f"'{'slate' if scheme == 'dark' else 'default'}'")
     book = page.evaluate(BOOK_REPORT)
     assert book["formulas"] > 100 and book["unrendered"] == 0 and not book["rawTex"]
     suffix = "#only-dark" if scheme == "dark" else "#only-light"
