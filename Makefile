@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3 $(addprefix python,$(SUPPORTED)); do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(f"{sys.version_info[0]}.{sys.version_info[1]}" not in "$(SUPPORTED)".split())' 2>/dev/null && { echo $$p; exit; }; \
 	done; echo python3)
 
-.PHONY: setup serve build test check audit bench clean
+.PHONY: setup serve build test check audit bench screenshots clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,6 +42,10 @@ check: setup  ## the writer's quick loop: a strict build and the fast tests, no 
 audit: setup  ## Lighthouse (mobile) over every page of the built site: prints and writes a table
 	$(BIN)/mkdocs build --strict
 	$(BIN)/python tools/audit.py site
+
+screenshots: setup  ## every page at 1280 and 390 px, full length, into test-artifacts/screenshots/
+	LINREG_SCREENSHOTS=1 $(BIN)/python -m pytest -n auto --dist loadgroup tests/test_browser.py \
+		-k "loads_clean or horizontal_overflow"
 
 bench: setup  ## measure the scaling-up chapter's tables on this machine
 	$(BIN)/python snippets/scaling_up.py --write-results

@@ -136,6 +136,22 @@ def desktop(browser, base_url):
         v.context.close()
 
 
+@pytest.fixture(scope="session")
+def phone(browser, base_url):
+    """Each page opened once at phone size (390 px, touch), shared by the layout checks."""
+    opened: dict[str, Visit] = {}
+
+    def get(path):
+        if path not in opened:
+            opened[path] = Visit(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+            opened[path].open(base_url + path, settled=False)
+        return opened[path]
+
+    yield get
+    for v in opened.values():
+        v.context.close()
+
+
 def page_ids():
     """Every page: the chapters and home, and the notebook page of each hand-written chapter."""
     chapters = [p.stem for p in sorted((ROOT / "docs").glob("*.md"))]
@@ -150,12 +166,17 @@ def path(request, site):
 
 
 def shot(page, path, kind):
+    """A full-page screenshot under test-artifacts/screenshots/, when LINREG_SCREENSHOTS is set
+    (`make screenshots`): a record for a person to look at, not a check, and a second or two a
+    page, so `make test` leaves it out."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    if not os.environ.get("LINREG_SCREENSHOTS"):
+        return
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     name = path.strip("/").replace("/", "-") or "index"
-    try:  # a record for a person to look at, not a check: a busy machine may be too slow for it
+    try:  # a busy machine may be too slow for it
         page.screenshot(path=folder / f"{name}-{kind}.png", full_page=True, timeout=90_000)
     except PlaywrightTimeout:
         print(f"no screenshot of {path} ({kind}): it took over 90 s")
@@ -209,9 +230,8 @@ def test_no_serious_accessibility_violations(desktop, path):
     assert bad == [], results.generate_report()
 
 
-def test_phone_width_has_no_horizontal_overflow(visit, base_url, path):
-    v = visit(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = v.open(base_url + path, settled=False)
+def test_phone_width_has_no_horizontal_overflow(phone, path):
+    page = phone(path).page
     overflow = page.evaluate("""() => {
       const width = document.documentElement.clientWidth;
       const clipped = e => {  // an ancestor that scrolls or hides its overflow, inside the page
@@ -239,14 +259,13 @@ WIDTHS = r"""() => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
-def test_no_formula_is_wider_than_its_column(visit, base_url, path, viewport):
+@pytest.mark.parametrize("width", ["1280", "390"])
+def test_no_formula_is_wider_than_its_column(desktop, phone, path, width):
     """Every display formula fits its column, at desktop and at phone width: none hides part
     of itself behind a sideways scroll. At 1280 px, no output box needs one either."""
-    v = visit(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
-    wide = v.open(base_url + path, settled=False).evaluate(WIDTHS)
+    wide = (desktop if width == "1280" else phone)(path).page.evaluate(WIDTHS)
     assert wide["formulas"] == []
-    if viewport is DESKTOP:
+    if width == "1280":
         assert wide["outputs"] == []
 
 
