@@ -91,10 +91,16 @@ def shared_cache() -> FileLock:
     return FileLock(ROOT / ".cache" / "tests.lock")
 
 
+def shared_cache_is_empty() -> bool:
+    """No page run in the project's .cache: a build from it runs every page afresh."""
+    return not any((ROOT / ".cache" / "exec").glob("*"))
+
+
 @pytest.fixture(scope="session")
 def site_build(request) -> tuple[Path, subprocess.CompletedProcess]:
     """The site, built once per test run with `mkdocs build --strict`, and what it said. The
-    parallel workers of one run (pytest-xdist) share it: the first to need it builds it."""
+    parallel workers of one run (pytest-xdist) share it: the first to need it builds it.
+    `site_build_was_cold` says whether it ran every page afresh (a fresh clone, or CI)."""
     worker = getattr(request.config, "workerinput", None)
     run = worker["testrunuid"] if worker else f"{os.getpid()}"
     runs = ROOT / "test-artifacts" / "runs"
@@ -106,9 +112,12 @@ def site_build(request) -> tuple[Path, subprocess.CompletedProcess]:
     with FileLock(folder / "build.lock"):
         record = folder / "build.json"
         if not record.exists():
+            cold = shared_cache_is_empty()
             done = build_site(folder / "site")
-            record.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
-        done = subprocess.CompletedProcess([], *json.loads(record.read_text()))
+            record.write_text(json.dumps([done.returncode, done.stdout, done.stderr, cold]))
+        *said, cold = json.loads(record.read_text())
+        done = subprocess.CompletedProcess([], *said)
+        (folder / "cold").write_text("1" if cold else "")
     assert done.returncode == 0, done.stdout + done.stderr
     return folder / "site", done
 
@@ -116,6 +125,11 @@ def site_build(request) -> tuple[Path, subprocess.CompletedProcess]:
 @pytest.fixture(scope="session")
 def site(site_build) -> Path:
     return site_build[0]
+
+
+@pytest.fixture(scope="session")
+def site_build_was_cold(site) -> bool:
+    return bool((site.parent / "cold").read_text())
 
 
 def page_outputs(site: Path, chapter_stem: str) -> str:

@@ -37,12 +37,15 @@ def test_strict_build_says_only_what_a_writer_must_act_on(site_build):
 
 
 @pytest.mark.slow
-def test_a_cold_build_gives_the_same_bytes(site, tmp_path):
-    """A second build, with its own empty cache so that every page's code runs afresh and every
-    notebook is rendered anew, gives byte-identical files to the session's build (itself cold
-    in CI, or made from the cache a previous run left: then this also shows the cache changes
-    nothing)."""
-    done = build_site(tmp_path / "site", cache_dir=tmp_path / "cache")
+def test_the_cache_changes_no_byte(site, site_build_was_cold, tmp_path):
+    """A build that reuses the page runs and notebook pages of the cache gives byte-identical
+    files to one that runs every page's code afresh. The session's build is one of the two:
+    cold in CI or a fresh clone (then a second build replays the cache it filled), or made
+    from the cache an earlier run left (then a second build starts from an empty cache)."""
+    if site_build_was_cold:
+        done = build_site(tmp_path / "site")  # the project's .cache, which the first build filled
+    else:
+        done = build_site(tmp_path / "site", cache_dir=tmp_path / "cache")
     assert done.returncode == 0, done.stdout + done.stderr
     second = tmp_path / "site"
     files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
