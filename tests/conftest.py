@@ -49,12 +49,13 @@ def topic(chapter: Path) -> str:
 
 
 def run_script(name: str, *args: str, env: dict | None = None, check: bool = True):
-    """`python snippets/<name>.py`, as a reader runs it: a fresh process."""
-    return subprocess.run(
-        [sys.executable, str(SNIPPETS / f"{name}.py"), *args],
-        capture_output=True, text=True, check=check, cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
+    """`python snippets/<name>.py`, as a reader runs it: a fresh process (tests/fresh.py)."""
+    import fresh
+
+    done = fresh.run(SNIPPETS / f"{name}.py", *args, cwd=ROOT, env={**os.environ, **(env or {})})
+    if check:
+        done.check_returncode()
+    return done
 
 
 @functools.cache
